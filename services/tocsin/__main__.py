@@ -1,0 +1,7 @@
+"""Allow ``python -m tocsin``."""
+
+import sys
+
+from tocsin.cli.main import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""The ``tocsin`` command line: one module per sub-command, wired together in ``main``."""

@@ -1,0 +1,53 @@
+"""Shared judgements about the words around a trigger: negated, hypothetical, background?
+
+These checks look at a small window of words, so they stay linear in the text
+and are easy to reason about in table tests.
+"""
+
+from __future__ import annotations
+
+from tocsin.extraction.document import SentenceView
+from tocsin.extraction.lexicon import BACKGROUND_PHRASES, HYPOTHETICAL_WORDS, NEGATION_WORDS
+
+_CLAUSE_BREAKS = frozenset(";:")
+
+
+def clause_bounds(view: SentenceView, offset: int) -> tuple[int, int]:
+    """Start and end (sentence offsets) of the clause around ``offset``, split at ; and :."""
+    text = view.text
+    start = max(text.rfind(ch, 0, offset) for ch in _CLAUSE_BREAKS) + 1
+    ends = [i for i in (text.find(ch, offset) for ch in _CLAUSE_BREAKS) if i != -1]
+    return start, min(ends) if ends else len(text)
+
+
+def _words_before(view: SentenceView, word_index: int, span: int) -> list[str]:
+    return [w.lower for w in view.words[max(0, word_index - span) : word_index]]
+
+
+def is_hypothetical(view: SentenceView, trigger_index: int, span: int = 4) -> bool:
+    """True when a modal or threat word governs the trigger ("could kill thousands")."""
+    return any(w in HYPOTHETICAL_WORDS for w in _words_before(view, trigger_index, span))
+
+
+def is_negated(view: SentenceView, first_index: int, trigger_index: int) -> bool:
+    """True when a negation stands between the figure (or clause start) and the trigger."""
+    lo = max(0, min(first_index, trigger_index) - 3)
+    hi = max(first_index, trigger_index)
+    window = [w.lower for w in view.words[lo:hi]]
+    return any(w in NEGATION_WORDS for w in window)
+
+
+def is_background(view: SentenceView) -> bool:
+    """True when the sentence talks about the past: an earlier year or a background phrase."""
+    lower = view.lower
+    if any(phrase in lower for phrase in BACKGROUND_PHRASES):
+        return True
+    year = view.published.year
+    # "since 2011" frames today's news against the past; "in 2011" is the past itself.
+    return any(
+        q.kind == "year"
+        and q.low is not None
+        and q.low < year
+        and not lower[max(0, q.start - 6) : q.start].endswith("since ")
+        for q in view.quantities
+    )

@@ -1,0 +1,118 @@
+"""A read-only view of one article prepared for the event finders.
+
+The body is normalised once (same length, so offsets stay valid), split into
+sentences, and scanned once for places; per-sentence quantities, dates and words
+are computed lazily, because most sentences of an article carry no event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from bisect import bisect_left
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from tocsin.extraction.dates import DateMention, find_dates
+from tocsin.extraction.geo import Gazetteer, PlaceMention, dominant_country
+from tocsin.extraction.normalise import normalise
+from tocsin.extraction.quantities import Quantity, find_quantities
+from tocsin.extraction.sentences import Sentence, split_sentences
+
+_WORD = re.compile(r"\w+(?:['-]\w+)*")
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """A word of a sentence: lower-cased form and offsets relative to the sentence."""
+
+    lower: str
+    start: int
+    end: int
+
+
+@dataclass
+class SentenceView:
+    """One sentence with lazily computed words, figures, places and dates."""
+
+    sentence: Sentence
+    index: int
+    published: dt.date
+    places: list[PlaceMention]  # offsets relative to the sentence
+    _quantities: list[Quantity] | None = field(default=None, repr=False)
+
+    @property
+    def text(self) -> str:
+        """The sentence text (normalised)."""
+        return self.sentence.text
+
+    @property
+    def start(self) -> int:
+        """Offset of the sentence in the body."""
+        return self.sentence.start
+
+    @cached_property
+    def lower(self) -> str:
+        """The sentence lower-cased (same length for the scripts news is written in)."""
+        return self.text.lower()
+
+    @cached_property
+    def words(self) -> list[Word]:
+        """Words in order, lower-cased."""
+        return [Word(m.group().lower(), m.start(), m.end()) for m in _WORD.finditer(self.text)]
+
+    @cached_property
+    def quantities(self) -> list[Quantity]:
+        """Figures in the sentence, offsets relative to the sentence."""
+        return find_quantities(self.text)
+
+    @cached_property
+    def dates(self) -> list[DateMention]:
+        """Dates in the sentence resolved against the publication date."""
+        return find_dates(self.text, self.published)
+
+    def word_index_at(self, offset: int) -> int:
+        """Index of the first word starting at or after ``offset``."""
+        return bisect_left([w.start for w in self.words], offset)
+
+
+class Document:
+    """An article body prepared for the event finders."""
+
+    def __init__(self, body: str, published: dt.datetime, gazetteer: Gazetteer) -> None:
+        self.raw = body
+        self.text = normalise(body)
+        self.published = published.date()
+        self.gazetteer = gazetteer
+        self.sentences = split_sentences(self.text)
+        places = gazetteer.find(self.text)
+        self.country = dominant_country(places)
+        self.views = self._views(places)
+
+    def _views(self, places: list[PlaceMention]) -> list[SentenceView]:
+        views = []
+        i = 0
+        for index, sentence in enumerate(self.sentences):
+            while i < len(places) and places[i].start < sentence.start:
+                i += 1
+            own = []
+            j = i
+            while j < len(places) and places[j].end <= sentence.end:
+                p = places[j]
+                own.append(
+                    PlaceMention(
+                        country=p.country,
+                        name=p.name,
+                        start=p.start - sentence.start,
+                        end=p.end - sentence.start,
+                        kind=p.kind,
+                    )
+                )
+                j += 1
+            views.append(SentenceView(sentence, index, self.published, own))
+        return views
+
+    def evidence(self, view: SentenceView) -> tuple[str, int, int]:
+        """Evidence for a sentence: the ORIGINAL body text and its offsets."""
+        s = view.sentence
+        return self.raw[s.start : s.end], s.start, s.end

@@ -1,0 +1,22 @@
+"""What the event finders return: plain drafts, turned into contract models by the pipeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tocsin.contract.events import EventType
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """One event found in one sentence, before it gets its envelope."""
+
+    type: EventType
+    start: int  # evidence span in the article body
+    end: int
+    key: tuple[object, ...]  # what distinguishes it from other events of the same sentence
+    fields: dict[str, Any]  # the type-specific fields of the contract model
+    country: str | None
+    location: str | None
+    confidence: float

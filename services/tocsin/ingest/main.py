@@ -1,0 +1,85 @@
+"""Wire the ingest service together from settings and run it under uvicorn."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+import uvicorn
+from fastapi import FastAPI
+from prometheus_client import CollectorRegistry
+
+from tocsin.contract import topics
+from tocsin.errors import BrokerUnavailableError
+from tocsin.ingest.app import create_app
+from tocsin.ingest.index import ArticleIndex
+from tocsin.ingest.metrics import IngestMetrics
+from tocsin.ingest.service import IngestService
+from tocsin.kafka.admin import ensure_topics
+from tocsin.kafka.health import TopicsReady
+from tocsin.kafka.publisher import KafkaPublisher
+from tocsin.settings import IngestSettings, KafkaSettings
+
+log = logging.getLogger(__name__)
+_TOPIC_RETRY_S = 2.0
+
+
+async def _ensure_topics_until_done(kafka: KafkaSettings) -> None:
+    """Create missing topics, retrying while the broker is away (the service stays up)."""
+    while True:
+        try:
+            await asyncio.to_thread(ensure_topics, kafka)
+        except BrokerUnavailableError as exc:
+            log.warning("topics not ensured yet, retrying in %.0fs: %s", _TOPIC_RETRY_S, exc)
+            await asyncio.sleep(_TOPIC_RETRY_S)
+        else:
+            return
+
+
+def build_app(settings: IngestSettings, kafka: KafkaSettings) -> FastAPI:
+    """The ingest application with its real publisher, index and metrics."""
+    registry = CollectorRegistry()
+    metrics = IngestMetrics(registry)
+    publisher = KafkaPublisher(kafka, timeout_s=settings.publish_timeout_s)
+    index = ArticleIndex(settings.state_dir / "articles.sqlite", settings.index_capacity)
+    service = IngestService(publisher=publisher, index=index, metrics=metrics)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        task = asyncio.create_task(_ensure_topics_until_done(kafka))
+        log.info(
+            "ingest ready to accept on %s:%d, publishing to %s",
+            settings.host,
+            settings.port,
+            kafka.bootstrap,
+        )
+        try:
+            yield
+        finally:
+            task.cancel()
+            # uvicorn has finished in-flight requests by now: flush what is buffered.
+            await asyncio.to_thread(publisher.close, settings.publish_timeout_s)
+            index.close()
+            log.info("ingest stopped")
+
+    return create_app(
+        service=service,
+        settings=settings,
+        metrics=metrics,
+        ready_check=TopicsReady(kafka, topics.ALL_TOPICS),
+        lifespan=lifespan,
+    )
+
+
+def serve(settings: IngestSettings, kafka: KafkaSettings) -> None:
+    """Run the ingest service until SIGINT or SIGTERM."""
+    app = build_app(settings, kafka)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        timeout_graceful_shutdown=int(settings.publish_timeout_s) + 5,
+    )

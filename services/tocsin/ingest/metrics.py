@@ -1,0 +1,63 @@
+"""Prometheus metrics of the ingest service, on an injected registry."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+_LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+
+
+class IngestMetrics:
+    """Every metric the ingest service exports."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.registry = registry
+        self.requests = Counter(
+            "tocsin_ingest_http_requests",
+            "HTTP requests answered, by route template, method and status code.",
+            ["route", "method", "code"],
+            registry=registry,
+        )
+        self.request_seconds = Histogram(
+            "tocsin_ingest_http_request_duration_seconds",
+            "Time to answer an HTTP request, by route template.",
+            ["route"],
+            buckets=_LATENCY_BUCKETS,
+            registry=registry,
+        )
+        self.articles = Counter(
+            "tocsin_ingest_articles",
+            "Articles by outcome: accepted, duplicate, rejected, conflict, unavailable.",
+            ["outcome"],
+            registry=registry,
+        )
+        self.events = Counter(
+            "tocsin_ingest_events",
+            "Events extracted from accepted articles and published, by type.",
+            ["type"],
+            registry=registry,
+        )
+        self.extraction_seconds = Histogram(
+            "tocsin_ingest_extraction_duration_seconds",
+            "Time to extract the events of one article.",
+            buckets=_LATENCY_BUCKETS,
+            registry=registry,
+        )
+        self.publish_seconds = Histogram(
+            "tocsin_ingest_publish_duration_seconds",
+            "Time from sending an article's records to the broker's last acknowledgement.",
+            buckets=_LATENCY_BUCKETS,
+            registry=registry,
+        )
+        self.publish_errors = Counter(
+            "tocsin_ingest_publish_errors",
+            "Articles whose records were not acknowledged: unavailable (retryable) or refused.",
+            ["reason"],
+            registry=registry,
+        )
+        for outcome in ("accepted", "duplicate", "rejected", "conflict", "unavailable"):
+            self.articles.labels(outcome)
+        for event_type in ("casualty", "deployment", "statement", "curfew"):
+            self.events.labels(event_type)
+        for reason in ("unavailable", "refused"):
+            self.publish_errors.labels(reason)

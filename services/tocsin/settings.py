@@ -1,0 +1,61 @@
+"""Typed settings, read from environment variables (and overridden by CLI flags).
+
+Each service builds its settings once in its entry point and passes them down;
+nothing here is instantiated at import time.
+
+| variable                         | default          | meaning                                  |
+|----------------------------------|------------------|------------------------------------------|
+| TOCSIN_KAFKA_BOOTSTRAP           | 127.0.0.1:9092   | comma-separated broker addresses         |
+| TOCSIN_KAFKA_CLIENT_ID           | tocsin           | client id prefix seen by the broker      |
+| TOCSIN_KAFKA_PARTITIONS          | 3                | partitions for topics Tocsin creates     |
+| TOCSIN_KAFKA_REPLICATION_FACTOR  | 1                | replication factor for those topics      |
+| TOCSIN_KAFKA_COMPRESSION         | gzip             | producer compression (gzip or none)      |
+| TOCSIN_KAFKA_REQUEST_TIMEOUT_S   | 5                | per-request broker timeout               |
+| TOCSIN_INGEST_HOST / _PORT       | 127.0.0.1 / 8080 | where the ingest service listens         |
+| TOCSIN_INGEST_PUBLISH_TIMEOUT_S  | 10               | longest wait for broker acks, then 503   |
+| TOCSIN_INGEST_MAX_ARTICLE_BYTES  | 1048576          | largest accepted article (413 above)     |
+| TOCSIN_INGEST_MAX_BATCH_ARTICLES | 100              | most articles in one batch (413 above)   |
+| TOCSIN_INGEST_STATE_DIR          | .tocsin/ingest   | where the recent-articles index lives    |
+| TOCSIN_INGEST_INDEX_CAPACITY     | 100000           | articles remembered for duplicate checks |
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class KafkaSettings(BaseSettings):
+    """How to reach Kafka and how to shape the topics Tocsin creates."""
+
+    model_config = SettingsConfigDict(env_prefix="TOCSIN_KAFKA_", extra="ignore")
+
+    bootstrap: str = Field(default="127.0.0.1:9092", min_length=1)
+    client_id: str = "tocsin"
+    partitions: int = Field(default=3, ge=1, le=1000)
+    replication_factor: int = Field(default=1, ge=1, le=10)
+    compression: Literal["gzip", "none"] = "gzip"
+    request_timeout_s: float = Field(default=5.0, gt=0, le=300)
+
+    @property
+    def servers(self) -> list[str]:
+        """Bootstrap addresses as a list."""
+        return [s.strip() for s in self.bootstrap.split(",") if s.strip()]
+
+
+class IngestSettings(BaseSettings):
+    """The HTTP ingest service."""
+
+    model_config = SettingsConfigDict(env_prefix="TOCSIN_INGEST_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)
+    publish_timeout_s: float = Field(default=10.0, gt=0, le=300)
+    max_article_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_batch_articles: int = Field(default=100, ge=1, le=10_000)
+    state_dir: Path = Path(".tocsin/ingest")
+    index_capacity: int = Field(default=100_000, ge=100)
+    retry_after_s: int = Field(default=5, ge=1, le=3600)
