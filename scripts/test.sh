@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/bootstrap.sh
+./scripts/system-deps.sh
 . .venv/bin/activate
 
 echo "== ruff check";        ruff check services tests bench

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tocsin.localbroker import LocalBroker, LocalBrokerError
+from tocsin.localbroker import QUICK_START_JVM_OPTIONS, LocalBroker, LocalBrokerError
 
 EXTERNAL_BOOTSTRAP_ENV = "TOCSIN_TEST_KAFKA_BOOTSTRAP"
 # Generous: the 2-core CI machine may be busy; the first jar download is not counted.
@@ -23,7 +23,7 @@ def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if external:
         yield external
         return
-    broker = LocalBroker(tmp_path_factory.mktemp("kafka"))
+    broker = LocalBroker(tmp_path_factory.mktemp("kafka"), jvm_options=QUICK_START_JVM_OPTIONS)
     try:
         bootstrap = broker.start(timeout=SESSION_START_TIMEOUT)
     except LocalBrokerError as exc:

@@ -14,6 +14,7 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 
 from tocsin.cli import kafka_cmd
 from tocsin.localbroker import (
+    QUICK_START_JVM_OPTIONS,
     ArtifactFetchError,
     BrokerNotRunningError,
     BrokerStartError,
@@ -114,7 +115,7 @@ def test_round_trip_with_keys_and_headers(kafka_bootstrap: str) -> None:
 def test_stop_then_restart_keeps_data(tmp_path: Path) -> None:
     """A stopped broker frees its port, and a restart on the same data dir still has the data."""
     data_dir = tmp_path / "kafka"
-    broker = LocalBroker(data_dir)
+    broker = LocalBroker(data_dir, jvm_options=QUICK_START_JVM_OPTIONS)
     try:
         bootstrap = broker.start(timeout=START_TIMEOUT)
         status = read_status(data_dir)
@@ -133,7 +134,7 @@ def test_stop_then_restart_keeps_data(tmp_path: Path) -> None:
         with pytest.raises(BrokerNotRunningError):
             _ = broker.bootstrap
 
-        with LocalBroker(data_dir) as restarted:
+        with LocalBroker(data_dir, jvm_options=QUICK_START_JVM_OPTIONS) as restarted:
             _assert_round_trip(_consume(restarted.bootstrap, topic, len(RECORDS)))
         assert not read_status(data_dir).running
     finally:

@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from tocsin.errors import BrokerError, BrokerUnavailableError
 from tocsin.settings import KafkaSettings
 
 
@@ -36,6 +37,18 @@ def kafka_settings(command: str, **overrides: Any) -> KafkaSettings | None:
         )
         print(f"tocsin {command}: invalid Kafka settings: {problems}", file=sys.stderr)
         return None
+
+
+def report_broker_error(command: str, error: BrokerError) -> int:
+    """Print one clear line about a Kafka failure (with a hint when unreachable); return 1."""
+    print(f"tocsin {command}: {error}", file=sys.stderr)
+    if isinstance(error, BrokerUnavailableError):
+        print(
+            f"tocsin {command}: is Kafka running there? Start one with `tocsin kafka start`, "
+            "or point --bootstrap / TOCSIN_KAFKA_BOOTSTRAP at yours.",
+            file=sys.stderr,
+        )
+    return 1
 
 
 def quiet_kafka_logs() -> None:

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from tocsin import __version__
-from tocsin.cli import extract_cmd, kafka_cmd, schemas_cmd, serve_cmd
+from tocsin.cli import extract_cmd, kafka_cmd, schemas_cmd, serve_cmd, tail_cmd, topics_cmd
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="logging level (DEBUG, INFO, WARNING, ERROR); default from TOCSIN_LOG_LEVEL or INFO",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (extract_cmd, kafka_cmd, serve_cmd, schemas_cmd):
+    for module in (extract_cmd, kafka_cmd, serve_cmd, schemas_cmd, topics_cmd, tail_cmd):
         module.register(subparsers)
     return parser
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,6 +11,7 @@ from tocsin.cli.kafka_args import (
     kafka_settings,
     positive_int,
     quiet_kafka_logs,
+    report_broker_error,
 )
 from tocsin.contract import topics
 from tocsin.errors import BrokerError
@@ -73,11 +73,6 @@ def _help(parser: argparse.ArgumentParser) -> int:
     return 2
 
 
-def _fail(error: BrokerError) -> int:
-    print(f"tocsin topics: {error}", file=sys.stderr)
-    return 1
-
-
 def _create(args: argparse.Namespace) -> int:
     quiet_kafka_logs()
     settings = kafka_settings(
@@ -93,7 +88,7 @@ def _create(args: argparse.Namespace) -> int:
         # Only to show the partition counts of the topics that were already there.
         info = describe_topics(settings, topics.ALL_TOPICS)
     except BrokerError as exc:
-        return _fail(exc)
+        return report_broker_error("topics", exc)
     for name in topics.ALL_TOPICS:
         if name in created:
             shape = (
@@ -117,7 +112,7 @@ def _list(args: argparse.Namespace) -> int:
     try:
         info = describe_topics(settings, None if args.all else topics.ALL_TOPICS)
     except BrokerError as exc:
-        return _fail(exc)
+        return report_broker_error("topics", exc)
     names: Sequence[str] = topics.ALL_TOPICS
     if args.all:
         # Tocsin's first, in their usual order, then the rest of the cluster by name.
@@ -143,4 +138,6 @@ def _print_table(header: list[str], rows: list[list[str]]) -> None:
     rows = [row[: len(header)] for row in rows]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )

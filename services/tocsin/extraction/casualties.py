@@ -1,99 +1,56 @@
 """Casualty reports: who was killed, injured, arrested or went missing, and how many.
 
-A figure is tied to the nearest casualty trigger that governs it:
-- object-first: the trigger comes right before the figure ("killing 12",
-  "arrested over 3,000", "the death toll rose to 40");
-- subject-first: the figure and its group come first and the trigger follows in
-  the same clause ("18 security personnel and 26 armed criminals were killed").
-Negated, hypothetical and background sentences yield nothing.
+Which trigger governs which figure is decided in ``casualty_links``; this module
+reads each linked figure's group, drops what is not a report of new casualties
+(negated, denied, hypothetical, disease, background, non-human counts) and builds
+the drafts.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from tocsin.contract.events import Group, Outcome
+from tocsin.contract.events import Group
 from tocsin.extraction.attribution import find_attribution
-from tocsin.extraction.context import clause_bounds, is_background, is_hypothetical, is_negated
-from tocsin.extraction.document import Document, SentenceView
-from tocsin.extraction.drafts import Draft
-from tocsin.extraction.lexicon import (
-    CASUALTY_TRIGGERS,
-    GROUP_MODIFIERS,
-    GROUP_NOUNS,
-    OBJECT_FIRST_TRIGGERS,
-    TALLY_WORDS,
+from tocsin.extraction.casualty_links import (
+    LINK_WORDS,
+    Figure,
+    Trigger,
+    find_figures,
+    find_triggers,
+    link,
 )
+from tocsin.extraction.context import is_background, is_hypothetical, is_negated
+from tocsin.extraction.document import Document, SentenceView, Word
+from tocsin.extraction.drafts import Draft
+from tocsin.extraction.lexicon import CASUALTY_TRIGGERS, DISEASE_WORDS, GROUP_MODIFIERS, GROUP_NOUNS
 from tocsin.extraction.quantities import Quantity
 
 _PREFILTER = re.compile(
     r"\b(?:" + "|".join(sorted(map(re.escape, CASUALTY_TRIGGERS), key=len, reverse=True)) + r")\b"
 )
-# Words that may stand between a subject figure and its trigger without breaking the link.
-_LINK_WORDS = frozenset(
-    ["were", "was", "have", "has", "had", "been", "being", "are", "is", "reportedly",
-     "also", "later", "allegedly", "since", "so", "far", "and", "more", "confirmed",
-     "all", "both", "said", "to", "be", "believed", "feared", "left", "found", "shot",
-     "lay", "now", "who", "got", "apparently", "subsequently", "seriously", "critically",
-     "badly", "slightly", "fatally", "in", "the", "clashes", "violence", "unrest",
-     "protests", "fighting", "attack", "attacks", "overnight", "yesterday", "today",
-     "on", "during", "by", "police", "security", "forces", "army", "troops"]
-)  # fmt: skip
-_MAX_SUBJECT_GAP = 12  # words between a subject figure and its trigger
-_MAX_OBJECT_GAP = 4  # words between an object-first trigger and its figure
-_WEAK_TRIGGERS = {
-    # These forms only mean a casualty in company: "lost their lives", "rounded up".
-    "lives": ("lost", "claimed"),
-    "rounded": (),
-    "custody": ("into", "in"),
-    "die": ("to",),
-}
 
 
-@dataclass(frozen=True, slots=True)
-class _Trigger:
-    index: int
-    outcome: Outcome
-    word: str
-
-
-def _triggers(view: SentenceView) -> list[_Trigger]:
-    found = []
-    words = view.words
-    for i, w in enumerate(words):
-        outcome = CASUALTY_TRIGGERS.get(w.lower)
-        if outcome is None:
-            continue
-        if w.lower in _WEAK_TRIGGERS:
-            before = {x.lower for x in words[max(0, i - 3) : i]}
-            after = words[i + 1].lower if i + 1 < len(words) else ""
-            needed = _WEAK_TRIGGERS[w.lower]
-            if w.lower == "rounded":
-                if after != "up":
-                    continue
-            elif not before.intersection(needed):
-                continue
-        if w.lower == "death" and not (i + 1 < len(words) and words[i + 1].lower == "toll"):
-            continue
-        found.append(_Trigger(i, outcome, w.lower))
-    return found
-
-
-def _group(view: SentenceView, q: Quantity) -> tuple[Group, str | None] | None:
+def _group(view: SentenceView, figure: Figure) -> tuple[Group, str | None] | None:
     """The group a figure counts, or None when the figure counts something non-human."""
     words = view.words
-    i = view.word_index_at(q.end)
+    i = figure.after
     phrase: list[int] = []
     head: Group | None = None
     head_at = -1
     unknown = 0
+    previous_end = figure.quantity.end
     while i < len(words) and len(phrase) < 7:
         w = words[i].lower
-        # Stop at punctuation between words (a comma or quote closes the noun phrase).
-        gap = view.text[words[i - 1].end : words[i].start] if phrase else ""
-        if "," in gap or ";" in gap:
+        # Stop at punctuation between words (a comma or quote closes the noun phrase):
+        # in "rose to 40, officials said" the officials are the source, not the dead.
+        gap = view.text[previous_end : words[i].start]
+        if "," in gap or ";" in gap or ":" in gap:
             break
+        previous_end = words[i].end
+        if not phrase and w in CASUALTY_TRIGGERS and _names_group(words, i + 1):
+            i += 1  # "30 injured demonstrators": the trigger is an adjective of the group
+            continue
         if w in CASUALTY_TRIGGERS or w in {"were", "was", "have", "has", "had", "are", "and"}:
             break
         if w in GROUP_NOUNS:
@@ -115,13 +72,16 @@ def _group(view: SentenceView, q: Quantity) -> tuple[Group, str | None] | None:
             break
         i += 1
     if head is None:
-        # Nothing after the figure ("hundreds more injured", "18 dead") is fine; a noun
-        # we do not know as human ("3,000 jobs", "200 sheep") is not.
-        nxt = view.word_index_at(q.end)
+        # Nothing after the figure ("hundreds more injured", "18 dead", "rose to 40, the
+        # ministry said") is fine; a noun we do not know as human ("3,000 jobs", "200
+        # sheep") is not.
+        nxt = figure.after
         if (
-            nxt < len(words)
+            not phrase
+            and nxt < len(words)
+            and previous_end == figure.quantity.end
             and words[nxt].lower not in CASUALTY_TRIGGERS
-            and words[nxt].lower not in _LINK_WORDS
+            and words[nxt].lower not in LINK_WORDS
         ):
             return None
         return "unspecified", None
@@ -132,47 +92,28 @@ def _group(view: SentenceView, q: Quantity) -> tuple[Group, str | None] | None:
     return head, text
 
 
-def _object_trigger(view: SentenceView, q_index: int, triggers: list[_Trigger]) -> _Trigger | None:
-    for t in reversed(triggers):
-        if t.index >= q_index or q_index - t.index > _MAX_OBJECT_GAP + 1:
-            continue
-        if t.word not in OBJECT_FIRST_TRIGGERS:
-            continue
-        between = [w.lower for w in view.words[t.index + 1 : q_index]]
-        if all(w in TALLY_WORDS for w in between):
-            return t
-    return None
-
-
-def _linked(view: SentenceView, q_index: int, t_index: int, figures: set[int]) -> bool:
-    """True when only group words, auxiliaries and other figures stand between."""
-    unknown = 0
-    for j in range(q_index + 1, t_index):
-        w = view.words[j].lower
-        if j in figures or w in _LINK_WORDS or w in GROUP_NOUNS or w in GROUP_MODIFIERS:
-            continue
-        unknown += 1
-        if unknown > 1:
+def _names_group(words: list[Word], i: int) -> bool:
+    """True when a group noun starts at word ``i``, possibly after one modifier."""
+    for j in (i, i + 1):
+        if j >= len(words):
             return False
-    return True
+        if words[j].lower in GROUP_NOUNS:
+            return True
+        if words[j].lower not in GROUP_MODIFIERS:
+            return False
+    return False
 
 
-def _subject_trigger(
-    view: SentenceView,
-    q: Quantity,
-    q_index: int,
-    triggers: list[_Trigger],
-    claimed: set[int],
-    figures: set[int],
-) -> _Trigger | None:
-    _, clause_end = clause_bounds(view, q.start)
-    for t in triggers:
-        if t.index < q_index or t.index in claimed:
-            continue
-        if view.words[t.index].start > clause_end or t.index - q_index > _MAX_SUBJECT_GAP:
-            return None
-        return t if _linked(view, q_index, t.index, figures) else None
-    return None
+def _of_disease(view: SentenceView, trigger: Trigger) -> bool:
+    """True when an illness is the cause: "the pandemic killed", "died of cholera"."""
+    words = view.words
+    before = words[max(0, trigger.index - 6) : trigger.index]
+    after = words[trigger.tail + 1 : trigger.tail + 4]
+    return any(w.lower in DISEASE_WORDS for w in before) or (
+        bool(after)
+        and after[0].lower in {"of", "from"}
+        and any(w.lower in DISEASE_WORDS for w in after[1:])
+    )
 
 
 def _confidence(q: Quantity, group: Group, attributed: bool) -> float:
@@ -203,42 +144,22 @@ def find_casualties(doc: Document) -> list[Draft]:
     for view in doc.views:
         if not _PREFILTER.search(view.lower) or is_background(view):
             continue
-        triggers = _triggers(view)
+        triggers = find_triggers(view)
         if not triggers:
             continue
         counts = [q for q in view.quantities if q.kind == "count"]
         if not counts:
             continue
-        claimed: set[int] = set()
-        pairs: list[tuple[Quantity, _Trigger, int]] = []
-        for q in counts:
-            q_index = view.word_index_at(q.start)
-            trigger = _object_trigger(view, q_index, triggers)
-            if trigger is not None:
-                claimed.add(trigger.index)
-                pairs.append((q, trigger, q_index))
-        taken = {id(q) for q, _, _ in pairs}
-        # Word indexes covered by figures, so "18 police and 26 gunmen were killed" links both.
-        figures = {
-            j for q in counts for j in range(view.word_index_at(q.start), view.word_index_at(q.end))
-        }
-        for q in counts:
-            if id(q) in taken:
-                continue
-            q_index = view.word_index_at(q.start)
-            trigger = _subject_trigger(view, q, q_index, triggers, claimed, figures)
-            if trigger is not None:
-                pairs.append((q, trigger, q_index))
-        attribution = find_attribution(view) if pairs else None
-        country, location = _place(doc, view) if pairs else (None, None)
-        for q, trigger, q_index in sorted(pairs, key=lambda p: p[0].start):
+        links = link(view, find_figures(view, counts), triggers)
+        attribution = find_attribution(view) if links else None
+        country, location = _place(doc, view) if links else (None, None)
+        for found in links:
+            q, trigger, q_index = found.figure.quantity, found.trigger, found.figure.first
             if q.low is None and q.high is None:
                 continue
-            if is_negated(view, q_index, trigger.index) or is_hypothetical(view, trigger.index):
+            if _not_reported(view, q_index, trigger):
                 continue
-            if is_hypothetical(view, q_index, span=3):
-                continue
-            group = _group(view, q)
+            group = _group(view, found.figure)
             if group is None:
                 continue
             group_name, group_text = group
@@ -261,3 +182,13 @@ def find_casualties(doc: Document) -> list[Draft]:
                 )
             )
     return drafts
+
+
+def _not_reported(view: SentenceView, q_index: int, trigger: Trigger) -> bool:
+    """True when the figure is denied, negated, hypothetical or counts deaths from disease."""
+    return (
+        is_negated(view, q_index, trigger.index)
+        or is_hypothetical(view, trigger.index)
+        or is_hypothetical(view, q_index, span=3)
+        or (trigger.outcome in {"killed", "injured"} and _of_disease(view, trigger))
+    )

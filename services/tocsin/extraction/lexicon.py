@@ -17,7 +17,7 @@ CASUALTY_TRIGGERS: Final[dict[str, Outcome]] = {
         [
             "killed", "kill", "kills", "killing", "dead", "died", "die", "dies", "dying",
             "deaths", "death", "slain", "fatalities", "fatally", "perished", "executed",
-            "massacred", "murdered", "lives",
+            "massacred", "murdered", "lives", "gunned",
         ],
         "killed",
     ),
@@ -52,12 +52,28 @@ OBJECT_FIRST_TRIGGERS: Final[frozenset[str]] = frozenset(
     ]
 )  # fmt: skip
 
+# Two-word triggers whose particle stands between the verb and its object figure
+# ("rounded up 150", "gunned down 12"); without the particle the verb means no casualty.
+PHRASAL_TRIGGERS: Final[dict[str, str]] = {"rounded": "up", "gunned": "down"}
+
 # Words between a trigger and its figure that mark a cumulative tally ("toll rose to 40").
 TALLY_WORDS: Final[frozenset[str]] = frozenset(
     ["toll", "rose", "risen", "climbed", "reached", "stands", "stood", "stand", "total",
      "tally", "number", "count", "to", "at", "now", "has", "had", "have", "of", "the", "is",
      "was", "increased", "jumped", "grew", "bringing", "brought"]
 )  # fmt: skip
+
+# Verbs that move a cumulative tally to the figure after them ("the death toll ... rose to 40").
+# Only finite forms: "is expected to rise to 50" and "could reach 100" are forecasts.
+TALLY_VERBS: Final[frozenset[str]] = frozenset(
+    ["rose", "risen", "rises", "climbed", "climbs", "reached", "reaches", "stands", "stood",
+     "increased", "jumped", "grew", "hit", "hits", "mounted", "soared", "topped", "tops",
+     "passed", "exceeded", "surpassed"]
+)  # fmt: skip
+
+# Nouns that name a tally; "toll" alone means deaths, the others need a trigger nearby
+# ("the number of people detained"), because "the number of protesters" counts no casualty.
+TALLY_HEADS: Final[frozenset[str]] = frozenset(["toll", "tally", "number", "count", "total"])
 
 # Head nouns of a casualty group -> group. Anything human but unlisted is not counted:
 # precision matters more than recall for figures people will sum.
@@ -87,6 +103,8 @@ GROUP_NOUNS: Final[dict[str, Group]] = {
             "refugees", "migrants", "patients", "teachers", "doctors", "nurses", "medics",
             "minors", "teenagers", "girls", "boys", "babies", "infants", "pupils",
             "passengers", "tourists", "locals", "citizens", "inhabitants", "families",
+            "schoolchildren", "schoolgirls", "schoolboys", "mourners", "pilgrims", "voters",
+            "fishermen", "traders", "vendors", "labourers", "laborers", "drivers",
         ],
         "civilians",
     ),
@@ -110,7 +128,9 @@ GROUP_NOUNS: Final[dict[str, Group]] = {
     **dict.fromkeys(
         [
             "people", "persons", "person", "individuals", "men", "man", "others", "victims",
-            "bodies", "suspects", "members", "adults", "woman", "lives",
+            "bodies", "suspects", "members", "adults", "woman", "lives", "leaders",
+            "supporters", "youths", "prisoners", "inmates", "detainees", "hostages",
+            "relatives", "volunteers",
         ],
         "unspecified",
     ),
@@ -140,6 +160,24 @@ NEGATION_WORDS: Final[frozenset[str]] = frozenset(
     ["no", "not", "never", "denied", "denies", "deny", "denying", "nobody", "none",
      "without", "neither", "nor", "n't", "rejected", "refuted", "dismissed", "false",
      "anyone", "unharmed"]
+)  # fmt: skip
+
+# Verbs of denial: the casualty they govern is disputed, not reported ("the army denied
+# reports that soldiers had killed 30"). Their scope runs to the trigger unless a contrast
+# word ("but", "however") opens a new claim in between.
+DENIAL_WORDS: Final[frozenset[str]] = frozenset(
+    ["denied", "denies", "deny", "denying", "rejected", "rejects", "refuted", "refutes",
+     "dismissed", "dismisses", "disputed", "disputes"]
+)  # fmt: skip
+CONTRAST_WORDS: Final[frozenset[str]] = frozenset(
+    ["but", "however", "although", "though", "while", "whereas", "yet"]
+)  # fmt: skip
+
+# Illnesses: "the pandemic killed thousands", "died of cholera" report deaths from disease,
+# which must not be summed with the casualties of unrest.
+DISEASE_WORDS: Final[frozenset[str]] = frozenset(
+    ["covid", "covid-19", "coronavirus", "pandemic", "epidemic", "virus", "cholera", "ebola",
+     "measles", "malaria", "dengue", "influenza", "flu", "outbreak", "disease", "illness"]
 )  # fmt: skip
 
 # Background markers: a sentence carrying one speaks of the past, not of the news.
@@ -229,7 +267,8 @@ CURFEW_VERBS: Final[frozenset[str]] = frozenset(
      "orders", "proclaimed", "force", "place", "effect", "remains", "remain", "remained",
      "lifted", "lifts", "lift", "lifting", "ended", "ends", "scrapped", "until", "from",
      "nationwide", "slapped", "reimposed", "expanded", "widened", "begins", "began",
-     "starts", "started"]
+     "starts", "started", "placed", "approved", "approves", "endorsed", "ratified",
+     "reinstated"]
 )  # fmt: skip
 
 CURFEW_END_VERBS: Final[frozenset[str]] = frozenset(

@@ -2,16 +2,27 @@
 
 "Paul Stronski of the Carnegie Endowment" -> ("Paul Stronski", "Carnegie Endowment");
 "The organization's secretary general, Stanislav Zas" -> ("Stanislav Zas",
-"The organization's secretary general"); "one woman" -> ("one woman", None).
+"The organization's secretary general"); "Russian President Vladimir Putin" ->
+("Vladimir Putin", "Russian President"); "police spokesman Nihal Thalduwa" ->
+("Nihal Thalduwa", "police spokesman"); "one woman" -> ("one woman", None).
+
+A name is a run of capitalised words, which may hold the particles of Arabic,
+Romance, Dutch and German names ("Abdel Fattah al-Burhan", "Ursula von der
+Leyen"). A role is what precedes the name when it ends in a title word
+("Interior Minister", "opposition leader", "Gen."), or an appositive set off by a
+comma. Anything else that is not a short description is no speaker: precision
+matters more than recall, because a wrong speaker is worse than a missed one.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from tocsin.extraction.lexicon import MEDIA_WORDS, PRONOUNS
 
+# Words that make the words before a name a role ("Interior Minister", "police spokesman").
 _TITLES = frozenset(
     ["president", "prime", "minister", "general", "gen", "secretary", "spokesman",
      "spokeswoman", "spokesperson", "chief", "director", "governor", "mayor", "senator",
@@ -19,17 +30,54 @@ _TITLES = frozenset(
      "queen", "prince", "sheikh", "head", "leader", "chairman", "chairwoman", "deputy",
      "foreign", "interior", "defence", "defense", "health", "police", "army", "state",
      "former", "acting", "interim", "vice", "opposition", "mr", "mrs", "ms", "dr", "prof",
-     "rev", "pope", "archbishop", "justice", "judge", "attorney", "analyst", "researcher"]
+     "rev", "pope", "archbishop", "bishop", "justice", "judge", "attorney", "analyst",
+     "researcher", "activist", "lawyer", "professor", "maj", "brig", "adm", "sgt", "gov",
+     "rep", "minister's", "premier", "chancellor", "envoy", "commissioner", "cardinal",
+     "imam", "speaker", "lawmaker", "legislator", "mp", "presidential", "adviser",
+     "advisor", "official", "candidate", "economist", "organiser", "organizer",
+     "coordinator", "cleric", "superintendent", "inspector", "marshal", "admiral"]
 )  # fmt: skip
 _DESCRIPTIVE_START = frozenset(
     ["one", "a", "an", "another", "the", "two", "three", "some", "several", "many", "his",
      "her", "their", "its", "our"]
 )  # fmt: skip
+# Lower-case particles inside personal names: "al-Burhan" is handled as a hyphenated word.
+_PARTICLES = frozenset(
+    ["al", "el", "bin", "ibn", "bint", "abu", "de", "del", "della", "der", "den", "da", "das",
+     "do", "dos", "du", "di", "van", "von", "la", "le", "y", "ben", "ould"]
+)  # fmt: skip
+# Words that make a name an organisation rather than a person (pronouns never refer to it).
+_ORG_WORDS = frozenset(
+    ["international", "ministry", "office", "department", "council", "committee",
+     "commission", "party", "union", "agency", "service", "organisation", "organization",
+     "watch", "government", "army", "police", "forces", "court", "parliament", "assembly",
+     "front", "movement", "alliance", "group", "bank", "fund", "coalition", "federation",
+     "association", "institute", "centre", "center", "university", "foundation", "network",
+     "church", "mission", "command", "authority", "authorities", "community", "nations",
+     "guard", "society", "chamber", "red", "crescent", "cross"]
+)  # fmt: skip
+# A clause word inside the subject means the words are a clause, not a name or description
+# ("Protesters who said ...", "The crowd cheered as the president said ...").
+_CLAUSE_WORDS = frozenset(
+    ["who", "which", "that", "whose", "where", "when", "while", "as", "after", "before",
+     "because", "since", "until", "if", "though", "although", "then", "also"]
+)  # fmt: skip
 _NAME_WORD = re.compile(r"^[A-Z][\w'’.-]*$")
+_PREFIXED_WORD = re.compile(r"^[a-z]{1,3}-[A-Z][\w'’-]*$")  # "al-Burhan", "el-Sisi"
 _TRAILERS = re.compile(
-    r"\s+(?:in a (?:press release|statement|speech|tweet|post|video|interview)|on \w+|"
-    r"late on \w+|earlier|later|on Monday|on Tuesday|recently)\b.*$",
+    r"(?:\s+(?:in|at|during|on) (?:a|an|his|her|their|the|its) (?:[\w-]+ ){0,3}?"
+    r"(?:press release|statement|speech|tweet|post|video|interview|address|briefing|"
+    r"conference|message|homily|sermon|broadcast|letter|call)\b"
+    r"|\s+(?:on|late on|early on|earlier on) \w+|\s+(?:earlier|later|recently)\b"
+    r"|\s+(?:by (?:tele)?phone|on condition of anonymity)\b"
+    r"|,?\s+(?:adding|speaking|according|referring|citing)\b).*$",
 )
+# Introductory phrases that open a sentence before its subject ("In a statement, ...").
+_INTRO = re.compile(
+    r"^(?:In|On|At|During|However|But|And|Meanwhile|Later|Earlier|Separately|Speaking|"
+    r"Addressing|Asked|After|Writing|Responding|Still|Instead)\b[^,]{0,60},\s*"
+)
+_LEADING_CONJUNCTION = re.compile(r"^(?:and|but|so|yet)\s+", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,55 +89,142 @@ class Speaker:
     is_person: bool
 
 
+def _bare(word: str) -> str:
+    return word.lower().strip(",.'’")
+
+
+def _is_name_word(word: str) -> bool:
+    return bool(_NAME_WORD.match(word) or _PREFIXED_WORD.match(word)) or word in _PARTICLES
+
+
 def _is_name(words: list[str]) -> bool:
-    return 1 <= len(words) <= 4 and all(_NAME_WORD.match(w) for w in words)
+    """Capitalised words, possibly with particles inside ("Ursula von der Leyen")."""
+    return (
+        1 <= len(words) <= 6
+        and all(_is_name_word(w) for w in words)
+        and words[0] not in _PARTICLES
+        and words[-1] not in _PARTICLES
+    )
 
 
-def _split_titles(words: list[str]) -> tuple[list[str], list[str]]:
-    """Leading title words and demonyms ("Russian President") vs the name that follows."""
+def _is_title(word: str, nxt: str | None, places: Collection[str]) -> bool:
+    """A title word, or a demonym or country standing before a title ("Russian President")."""
+    bare = _bare(word)
+    if bare in _TITLES:
+        return True
+    base = word.removesuffix("'s").removesuffix("’s")
+    if base in places:
+        return True
+    # Without the gazetteer's help, a demonym is only trusted right before a title.
+    return (
+        nxt is not None
+        and _bare(nxt) in _TITLES
+        and bare.endswith(("ian", "ese", "ish", "an", "i"))
+    )
+
+
+def _split_titles(words: list[str], places: Collection[str]) -> tuple[list[str], list[str]]:
+    """Leading titles and demonyms ("Russian President") vs the name that follows."""
     i = 0
-    while i < len(words) - 1 and (
-        words[i].lower().strip(".") in _TITLES or words[i].endswith(("ian", "ese", "ish", "i"))
-    ):
+    while i < len(words) - 1 and _is_title(words[i], words[i + 1], places):
         i += 1
     return words[:i], words[i:]
 
 
-def parse_speaker(phrase: str) -> Speaker | None:
-    """Parse the words naming who spoke; None when they name no plausible speaker."""
+def _person(name: list[str], role: str | None) -> Speaker | None:
+    """A named speaker; None when the 'name' is a news outlet or a bare title."""
+    if not name or {_bare(w) for w in name} & MEDIA_WORDS:
+        return None
+    if len(name) == 1 and _bare(name[0]) in _TITLES:
+        return None  # "President" alone is a description, not a name
+    is_person = not any(_bare(w) in _ORG_WORDS for w in name)
+    return Speaker(" ".join(name), role or None, is_person)
+
+
+def _named(words: list[str], places: Collection[str]) -> Speaker | None:
+    """Title words, possibly lower-case, followed by a capitalised name."""
+    k = len(words)
+    while k > 0 and _is_name_word(words[k - 1]):
+        k -= 1
+    while k < len(words) and words[k] in _PARTICLES:
+        k += 1  # a name does not start with a particle
+    prefix, tail = words[:k], words[k:]
+    if not tail or not _is_name(tail):
+        return None
+    titles, name = _split_titles(tail, places)
+    role_words = prefix + titles
+    if prefix:
+        # Lower-case words before a name are a role only when they end in a title
+        # ("police spokesman Nihal Thalduwa"); "the police chief of Lagos" is no name.
+        last = role_words[-1]
+        if _bare(last) not in _TITLES and last.removesuffix("'s") not in places:
+            return None
+        if len(prefix) > 6 or not all(re.fullmatch(r"[\w'’.-]+", w) for w in prefix):
+            return None
+        if any(_bare(w) in _CLAUSE_WORDS for w in prefix):
+            return None
+    return _person(name, " ".join(role_words))
+
+
+def _described(phrase: str, words: list[str]) -> Speaker | None:
+    """A speaker described rather than named: "one woman", "a police spokesman in Abuja"."""
+    if len(words) > 6 or any(_bare(w) in _CLAUSE_WORDS for w in words):
+        return None
+    if {_bare(w) for w in words} & MEDIA_WORDS:
+        return None
+    if words[0].lower() in _DESCRIPTIVE_START or all(
+        w.isalpha() or "'" in w or "’" in w for w in words
+    ):
+        # Lower-case descriptions without an article ("police", "residents") count too.
+        return Speaker(phrase, None, True)
+    return None
+
+
+def parse_speaker(phrase: str, places: Collection[str] = ()) -> Speaker | None:
+    """Parse the words naming who spoke; None when they name no plausible speaker.
+
+    ``places`` holds the words of the sentence that the gazetteer read as countries or
+    demonyms, so that "Kazakh President X" splits into a role and a name.
+    """
     phrase = _TRAILERS.sub("", phrase.strip().strip(",.;:\"' ")).strip(" ,")
+    phrase = _INTRO.sub("", phrase)
+    phrase = _LEADING_CONJUNCTION.sub("", phrase)
     if not phrase or len(phrase) > 160 or any(ch.isdigit() for ch in phrase):
         return None
     words = phrase.split()
-    lowered = {w.lower().strip(",.'’") for w in words}
-    if len(words) > 14 or lowered & MEDIA_WORDS:
+    if len(words) > 14:
         return None
     if len(words) == 1 and words[0].lower() in PRONOUNS:
         return Speaker(words[0].lower(), None, True)
     if "," in phrase:
-        left, _, right = (part.strip() for part in phrase.partition(","))
-        right = right.rstrip(",").strip()
-        if _is_name(right.split()) and not _is_name(left.split()):
-            return Speaker(right, left, True)
-        if _is_name(left.split()):
-            return Speaker(left, right or None, True)
-        return None
-    of = re.match(r"^(.+?)\s+(?:of|from|at|with)\s+(?:the\s+)?(.+)$", phrase)
-    if of and _is_name(of.group(1).split()):
-        titles, name = _split_titles(of.group(1).split())
-        if name:
-            return Speaker(" ".join(name), of.group(2), True)
-    if words[0].lower() in _DESCRIPTIVE_START:
-        if len(words) <= 6 and all(w[:1].islower() or w[:1].isupper() for w in words):
-            return Speaker(phrase, None, True)
-        return None
-    if _is_name(words):
-        titles, name = _split_titles(words)
-        if not name:
+        return _appositive(phrase, places)
+    of = re.match(r"^(.+?)\s+(?:of|from|at|with|for)\s+(?:the\s+)?(.+)$", phrase)
+    if of:
+        left = of.group(1).split()
+        if _is_name(left) and not any(_bare(w) in _ORG_WORDS for w in left):
+            titles, name = _split_titles(left, places)
+            speaker = _person(name, of.group(2))
+            if speaker is not None:
+                return speaker
+    named = _named(words, places)
+    if named is not None:
+        return named
+    return _described(phrase, words)
+
+
+def _appositive(phrase: str, places: Collection[str]) -> Speaker | None:
+    """ "ROLE, NAME" or "NAME, ROLE": one side names a person, the other says who they are."""
+    left, _, right = (part.strip() for part in phrase.partition(","))
+    right = right.rstrip(",").strip()
+    left_words = left.split()
+    right_words = right.split(",")[0].split()  # the name of "ROLE, NAME, ..." ends at a comma
+    left_named = _named(left_words, places) if left_words else None
+    if right_words and _is_name(right_words) and left_named is None:
+        # "The organization's secretary general, Stanislav Zas"; "army chief, Gen. X".
+        titles, name = _split_titles(right_words, places)
+        return _person(name, left or " ".join(titles))
+    if left_named is not None:
+        if any(_bare(w) in _CLAUSE_WORDS for w in left_words):
             return None
-        is_person = not any(w.lower() in {"international", "ministry", "office"} for w in words)
-        return Speaker(" ".join(name), " ".join(titles) or None, is_person)
-    if len(words) <= 6 and all(w.isalpha() or "'" in w or "’" in w for w in words):
-        # Lower-case descriptions without an article ("police", "residents", "officials").
-        return Speaker(phrase, None, True)
+        return Speaker(left_named.name, left_named.role or right or None, left_named.is_person)
     return None

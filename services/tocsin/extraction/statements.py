@@ -1,16 +1,29 @@
 """Statements: who said what.
 
 Direct quotes are found per paragraph (a quote may span sentences) and tied to
-the attribution around them: '"...," X said', '"...," said X', 'X said: "..."'.
-A quote without attribution continues the last speaker of its paragraph; "he"
-and "she" resolve to the last person quoted. Indirect speech ("X said the
-unrest was organised") is a statement too, with the reported clause as quote.
-Short scare quotes ("terrorist bandits") are not statements on their own.
+the attribution around them: '"...," X said', '"...," said X', 'X said: "..."',
+'X told Y "..."', '... quoted X as saying: "..."'. A quote without attribution
+continues the last speaker of its paragraph, or of the paragraph before when
+that one ended on a quote (wire copy gives a long quote its own paragraphs).
+"he" and "she" resolve to the last person quoted or named with a title as a
+sentence subject ("Bolivian President Luis Arce addressed the nation. '...,' he
+said."). Indirect speech ("X said the unrest was organised", "X told Y that
+...", "X said in a statement that ...") is a statement too, with the reported
+clause as quote.
+
+Not statements: short scare quotes ("terrorist bandits"); what news media
+report ("state TV reported that ...", "Reuters said ..."), because a report is a
+source of facts, not a party speaking; and "according to X", which names the
+source of a fact (casualty attribution records it) rather than something X said.
+
+Sentences are read in order, so the speaker a pronoun resolves to is always one
+named earlier in the text.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from itertools import groupby
 
@@ -21,23 +34,42 @@ from tocsin.extraction.speakers import Speaker, parse_speaker
 
 _VERBS = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
 _MIN_QUOTE_WORDS = 3
+# Speaker phrases may hold the dots of abbreviations ("Gen.", "U.S."): a sentence has
+# no other dots inside it, because the splitter ends sentences there.
+_SPK = r"[^;!?\"]"
 # '"...," said Marie Struthers, Amnesty Director' / '"...," he said.' / '"..." Tokayev added.'
-_TAIL_INVERTED = re.compile(rf"^[\s,.]*(?:{_VERBS})\s+(?P<spk>[^.;!?]{{1,160}})")
-_TAIL_NORMAL = re.compile(
-    rf"^[\s,.]*(?P<spk>[^.;!?\"]{{1,160}}?)\s+(?:{_VERBS})\b(?:\s+(?P<to>[A-Z][\w.]*))?"
+_TAIL_INVERTED = re.compile(rf"^[\s,.]*(?:{_VERBS})\s+(?P<spk>{_SPK}{{1,160}})")
+_TAIL_NORMAL = re.compile(rf"^[\s,.]*(?P<spk>{_SPK}{{1,160}}?)\s+(?:{_VERBS})\b")
+# The attribution before a quote: 'Tokayev said: "', 'X told reporters in Dakar "',
+# 'X said in a statement: "'. Searched in a bounded window after the last quote mark.
+_HEAD = re.compile(rf"(?:^|\s)(?P<verb>{_VERBS})\b(?P<post>{_SPK}{{0,60}}?)\s*(?P<punct>[:,]?)\s*$")
+_HEAD_QUOTED_AS = re.compile(
+    rf"\bquoted\s+(?P<spk>{_SPK}{{1,120}}?)\s+as\s+saying(?:\s+that)?\s*[:,]?\s*$"
 )
-# 'Tokayev said: "..."' / 'X told CNN "..."'
-_HEAD = re.compile(
-    rf"(?P<spk>[^.;!?\"]{{1,160}}?)\s+(?:{_VERBS})(?:\s+[A-Z][\w.]*)?(?:\s+that)?\s*[:,]?\s*$"
+_HEAD_WINDOW = 240
+# What may stand between a speech verb and an opening quote mark besides a listener.
+_ADVERBIAL = re.compile(
+    r"^\s+(?:in|on|at|during|via|through|late|earlier|later|after|before|from|to|by|over)\b"
 )
 # Indirect speech at the start of a sentence, after an optional introductory phrase.
 _INDIRECT = re.compile(
-    rf"^(?:(?:In|On|At|During|However|But|Meanwhile|Later|Earlier|Separately|Speaking)"
-    rf"\b[^,]{{0,60}},\s*)?(?P<spk>[^,.;!?\"]{{1,160}}?(?:,[^,.;!?\"]{{1,80}},)?)\s+"
+    rf"^(?:(?:In|On|At|During|However|But|Meanwhile|Later|Earlier|Separately|Speaking|"
+    rf"Addressing|Asked|After|Writing|Responding)"
+    rf"\b[^,]{{0,60}},\s*)?(?P<spk>[^,;!?\"]{{1,160}}?(?:,[^,;!?\"]{{1,80}},)?)\s+"
     rf"(?P<verb>{_VERBS})\b\s+(?P<rest>\S.*)$"
 )
+# '... quoted police chief X as saying (that) ...', anywhere in the sentence.
+_INDIRECT_QUOTED_AS = re.compile(
+    rf"\bquoted\s+(?P<spk>[^;!?\"]{{1,120}}?)\s+as\s+saying\b(?:\s+that\b)?[\s,:]*(?P<rest>\S.*)$"
+)
+# After the verb, before the reported clause: 'said in a televised address that',
+# 'said on Monday that', 'said late on Friday the ...'.
+_SAID_WHEN = re.compile(
+    r"^(?:(?:in|at|during|on|via|through) [^,;:\"]{1,60}?\s+that\s+"
+    r"|(?:late |early |earlier |later )?on \w+day\b,?\s+(?:that\s+)?)"
+)
 # After "told", the listener comes first: 'told the official news agency Sputnik that ...'.
-_LISTENER_THEN_THAT = re.compile(r"^(?:[^,.;!?\"]{1,80}?)\s+that\s+")
+_LISTENER_THEN_THAT = re.compile(r"^(?:[^,;!?\"]{1,80}?)\s+that\s+")
 _LISTENER = re.compile(
     r"^(?:the\s+)?(?:[A-Z][\w.]*|reporters|journalists)(?:\s+[A-Z][\w.]*){0,4}\s+"
 )
@@ -51,6 +83,13 @@ _NEEDS_THAT = frozenset(
 _INNER_ATTRIBUTION = re.compile(
     rf"[?.!,]\s+(?P<spk>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)?)\s+(?:{_VERBS})\b"
 )
+# A sentence subject that names a person with a title: "Bolivian President Luis Arce ...".
+_SUBJECT = re.compile(
+    r"^(?:(?:In|On|At|During|However|But|Meanwhile|Later|Earlier|After)\b[^,]{0,60},\s*)?"
+    r"(?P<spk>[A-Z][\w'’.-]*(?:\s+[\w'’.-]+){0,7}?)\s+(?P<verb>[a-z][a-z]+(?:ed|s)|met|went|"
+    r"gave|spoke|made|took|came|left|sent|led|held|flew|wrote|told|said)\b"
+)
+_PRONOUN_PERSONS = frozenset(["he", "she"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +118,15 @@ def _words(s: str) -> int:
     return len(s.split())
 
 
+def _place_words(view: SentenceView) -> frozenset[str]:
+    """Words of the sentence the gazetteer read as a country or demonym ("Russian")."""
+    return frozenset(
+        w for p in view.places if p.kind in {"country", "demonym"} for w in p.name.split()
+    )
+
+
 class _Resolver:
-    """Keeps the speakers seen so far, to resolve pronouns and continued quotes."""
+    """Keeps the persons seen so far, to resolve "he" and "she"."""
 
     def __init__(self) -> None:
         self.last_person: Speaker | None = None
@@ -88,7 +134,7 @@ class _Resolver:
     def resolve(self, speaker: Speaker | None) -> Speaker | None:
         if speaker is None:
             return None
-        if speaker.name in {"he", "she"}:
+        if speaker.name in _PRONOUN_PERSONS:
             return self.last_person
         if speaker.name in {"they", "it", "we", "i"}:
             return None
@@ -96,51 +142,122 @@ class _Resolver:
             self.last_person = speaker
         return speaker
 
+    def observe(self, view: SentenceView) -> None:
+        """Remember a titled person who is the subject of a sentence without a statement."""
+        m = _SUBJECT.match(view.text[:200])
+        if m is None:
+            return
+        speaker = parse_speaker(m.group("spk"), _place_words(view))
+        if speaker is not None and speaker.is_person and speaker.role and speaker.name[0].isupper():
+            self.last_person = speaker
+
 
 def find_statements(doc: Document) -> list[Draft]:
     """Every statement of the article, in reading order."""
     text = doc.text
     drafts: list[Draft] = []
     resolver = _Resolver()
+    carried: Speaker | None = None  # speaker of a quote that ended the previous paragraph
     for _, group in groupby(doc.views, key=lambda v: v.sentence.paragraph):
         views = list(group)
+        starts = [v.start for v in views]
         p_start, p_end = views[0].start, views[-1].sentence.end
-        quoted_views: set[int] = set()
-        last: Speaker | None = None
+        # Each quote is read when its opening sentence is reached, so pronouns in it
+        # resolve against what came before; a bisect keeps this linear in the paragraph.
+        opening: dict[int, list[tuple[_Quote, int]]] = {}
         for quote in _quotes(text, p_start, p_end):
-            body = doc.raw[quote.start : quote.end].strip()
-            covering = [v for v in views if v.start < quote.close and v.sentence.end > quote.start]
-            if not covering or _words(body) < _MIN_QUOTE_WORDS:
-                continue
-            last_view = covering[-1]
-            tail = text[quote.close : last_view.sentence.end]
-            head = text[covering[0].start : quote.start - 1]
-            speaker: Speaker | None = None
-            if (
-                tail.strip(" ,.") and (m := _TAIL_INVERTED.match(tail) or _TAIL_NORMAL.match(tail))
-            ) or (head.strip() and (m := _HEAD.search(head))):
-                speaker = resolver.resolve(parse_speaker(m.group("spk")))
-            elif not head.strip() and not tail.strip(' ,."'):
-                speaker = last  # a quote continuing the previous speaker's words
-            if speaker is None:
-                # A quote inside reported speech ('X said the situation had "stabilized"')
-                # is left to the indirect-speech reading of its sentence.
-                continue
-            quoted_views.update(v.index for v in covering)
-            last = speaker
-            drafts.append(_draft(doc, covering, speaker, body.rstrip(","), quote.start, 0.9))
-        for view in views:
-            if view.index in quoted_views:
-                continue
-            draft = _indirect(doc, view, resolver)
-            if draft is not None:
-                drafts.append(draft)
+            first = max(0, bisect_right(starts, quote.start - 1) - 1)
+            last = max(first, bisect_left(starts, quote.close) - 1)
+            opening.setdefault(first, []).append((quote, last))
+        claimed = -1  # last view index covered by an attributed quote
+        last_speaker = carried
+        for k, view in enumerate(views):
+            for quote, last in opening.get(k, ()):
+                speaker = _quote_speaker(doc, views, k, last, quote, resolver, last_speaker)
+                if speaker is None:
+                    continue
+                body = doc.raw[quote.start : quote.end].strip().rstrip(",")
+                claimed = max(claimed, last)
+                last_speaker = speaker
+                drafts.append(_draft(doc, views[k : last + 1], speaker, body, quote.start, 0.9))
+            if k > claimed:
+                draft = _indirect(doc, view, resolver)
+                if draft is not None:
+                    drafts.append(draft)
+                else:
+                    resolver.observe(view)
+        carried = last_speaker if claimed == len(views) - 1 else None
     drafts.sort(key=lambda d: d.key)
     return drafts
 
 
+def _quote_speaker(
+    doc: Document,
+    views: list[SentenceView],
+    first: int,
+    last: int,
+    quote: _Quote,
+    resolver: _Resolver,
+    previous: Speaker | None,
+) -> Speaker | None:
+    """The speaker of a direct quote, from the words after it, before it, or the context."""
+    text = doc.text
+    body = doc.raw[quote.start : quote.end].strip()
+    if _words(body) < _MIN_QUOTE_WORDS:
+        return None
+    tail = text[quote.close : views[last].sentence.end]
+    head = text[views[first].start : quote.start - 1]
+    places = _place_words(views[last]) | _place_words(views[first])
+    if tail.strip(" ,."):
+        m = _TAIL_INVERTED.match(tail) or _TAIL_NORMAL.match(tail)
+        parsed = parse_speaker(m.group("spk"), places) if m is not None else None
+        if parsed is not None:
+            return resolver.resolve(parsed)
+    if head.strip():
+        phrase = _head_speaker(head)
+        if phrase is not None:
+            return resolver.resolve(parse_speaker(phrase, places))
+        return None
+    if not tail.strip(' ,."'):
+        return previous  # a quote continuing the previous speaker's words
+    # A quote inside reported speech ('X said the situation had "stabilized"') is left to
+    # the indirect-speech reading of its sentence.
+    return None
+
+
+def _head_speaker(head: str) -> str | None:
+    """The speaker phrase of an attribution that introduces a quote, or None."""
+    cut = max(head.rfind(ch) for ch in '";!?') + 1
+    window = head[max(cut, len(head) - _HEAD_WINDOW) :]
+    quoted = _HEAD_QUOTED_AS.search(window)
+    if quoted is not None:
+        return quoted.group("spk")
+    m = _HEAD.search(window)
+    if m is None:
+        return None
+    post = m.group("post")
+    if m.group("verb") in {"told", "tells"}:
+        # The listener: 'told reporters in Dakar', 'told CNN that'. A "that" with words
+        # after it starts reported speech ('told CNN that people "want the truth"').
+        listener = post.split()
+        if len(listener) > 8 or "that" in listener[:-1]:
+            return None
+    elif post.strip() not in {"", "that"} and not (
+        _ADVERBIAL.match(post) and (m.group("punct") or post.endswith(" that"))
+    ):
+        # 'Tokayev said the situation had "stabilized"' is reported speech with a
+        # quoted word in it, not an introduced quote.
+        return None
+    return window[: m.start("verb")]
+
+
 def _indirect(doc: Document, view: SentenceView, resolver: _Resolver) -> Draft | None:
-    m = _INDIRECT.match(view.text)
+    """Reported speech: 'X said (that) ...', 'X told Y that ...', 'quoted X as saying ...'."""
+    text = view.text
+    quoted = _INDIRECT_QUOTED_AS.search(text) if " as saying" in text else None
+    if quoted is not None:
+        return _reported(doc, view, resolver, quoted.group("spk"), quoted.start("rest"))
+    m = _INDIRECT.match(text)
     if not m:
         return None
     verb, rest = m.group("verb"), m.group("rest")
@@ -150,14 +267,27 @@ def _indirect(doc: Document, view: SentenceView, resolver: _Resolver) -> Draft |
         if listener is None:
             return None
         rest, offset = rest[listener.end() :], offset + listener.end()
+    when = _SAID_WHEN.match(rest)
+    said_that = when is not None and when.group().rstrip().endswith("that")
+    if when is not None:
+        rest, offset = rest[when.end() :], offset + when.end()
     if rest.startswith("that "):
         rest, offset = rest[5:], offset + 5
-    elif verb in _NEEDS_THAT:
+    elif verb in _NEEDS_THAT and not said_that:
         return None
+    return _reported(doc, view, resolver, m.group("spk"), offset)
+
+
+def _reported(
+    doc: Document, view: SentenceView, resolver: _Resolver, phrase: str, offset: int
+) -> Draft | None:
     clause = doc.raw[view.start + offset : view.sentence.end].strip()
+    # The final full stop is the reporter's punctuation, not part of what was said.
+    if clause.endswith(".") and not clause.endswith(".."):
+        clause = clause[:-1]
     if _words(clause) < _MIN_QUOTE_WORDS:
         return None
-    speaker = resolver.resolve(parse_speaker(m.group("spk")))
+    speaker = resolver.resolve(parse_speaker(phrase, _place_words(view)))
     if speaker is None:
         return None
     return _draft(doc, [view], speaker, clause, view.start + offset, 0.7)

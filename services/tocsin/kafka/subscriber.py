@@ -181,9 +181,7 @@ class EventSubscriber:
             info = describe_topics(self._settings, wanted)
             not_ready = [t for t in wanted if t not in info or not info[t].ready]
             if not not_ready:
-                return [
-                    TopicPartition(t, p) for t in wanted for p in range(info[t].partitions)
-                ]
+                return [TopicPartition(t, p) for t in wanted for p in range(info[t].partitions)]
             if self._clock() >= deadline:
                 missing = ", ".join(not_ready)
                 raise BrokerError(

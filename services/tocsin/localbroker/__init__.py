@@ -20,8 +20,10 @@ from tocsin.localbroker.errors import (
     PortInUseError,
 )
 from tocsin.localbroker.java import require_java
+from tocsin.localbroker.process import QUICK_START_JVM_OPTIONS
 
 __all__ = [
+    "QUICK_START_JVM_OPTIONS",
     "ArtifactFetchError",
     "BrokerAlreadyRunningError",
     "BrokerNotRunningError",

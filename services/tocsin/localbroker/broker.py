@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -87,6 +88,7 @@ class LocalBroker:
         java: str | None = None,
         cache_dir: Path | None = None,
         heap: str = DEFAULT_HEAP,
+        jvm_options: Sequence[str] = (),
     ) -> None:
         self.layout = BrokerLayout(Path(data_dir).expanduser().resolve())
         self._port = port or None
@@ -94,6 +96,7 @@ class LocalBroker:
         self._java = java
         self._cache_dir = cache_dir
         self._heap = heap
+        self._jvm_options = tuple(jvm_options)
 
     @property
     def data_dir(self) -> Path:
@@ -150,7 +153,7 @@ class LocalBroker:
         port, controller_port = self._choose_ports()
         write_config(self.layout, port, controller_port)
         format_storage(java, jars, self.layout, deadline - time.monotonic())
-        pid = spawn_broker(java, jars, self.layout, self._heap)
+        pid = spawn_broker(java, jars, self.layout, self._heap, self._jvm_options)
         state = BrokerState(
             pid=pid,
             bootstrap=f"{HOST}:{port}",

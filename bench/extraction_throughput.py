@@ -1,0 +1,56 @@
+"""Extraction throughput on one core: MB of article body per second.
+
+    python bench/extraction_throughput.py [--mb 10] [--repeat 3]
+
+Builds a synthetic corpus (bench/corpus.py), warms the gazetteer, then times
+``extract`` over every article, single process; reports the best of the repeats.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from corpus import corpus  # noqa: E402 - the bench folder is not a package
+
+from tocsin.contract.article import ArticleIn
+from tocsin.extraction.geo import default_gazetteer
+from tocsin.extraction.pipeline import extract
+
+
+def main() -> None:
+    """Run the benchmark and print one line per repeat and a summary."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--mb", type=float, default=10.0, help="corpus size in MB of body text")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    now = dt.datetime(2024, 2, 1, tzinfo=dt.UTC)
+    sample = corpus(10)
+    per_article = sum(len(a["body"].encode()) for a in sample) / len(sample)
+    raw = corpus(int(args.mb * 1_000_000 / per_article) + 1)
+    articles = [ArticleIn.model_validate(a).resolve(received_at=now) for a in raw]
+    size_mb = sum(len(a.body.encode()) for a in articles) / 1_000_000
+    default_gazetteer()  # built once per process; not part of the per-article cost
+
+    best = 0.0
+    for run in range(1, args.repeat + 1):
+        started = time.perf_counter()
+        events = sum(len(extract(a, extracted_at=now)) for a in articles)
+        elapsed = time.perf_counter() - started
+        rate = size_mb / elapsed
+        best = max(best, rate)
+        print(
+            f"run {run}: {len(articles)} articles, {size_mb:.2f} MB, {events} events, "
+            f"{elapsed:.2f} s -> {rate:.2f} MB/s, {len(articles) / elapsed:.0f} articles/s"
+        )
+    print(f"best: {best:.2f} MB/s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Install the Debian packages the test suite uses as independent tools, when missing:
+# kcat (a second Kafka client to cross-check ours). Needs root and apt; without them it
+# says what is missing and carries on (the tests that need a tool say so when skipped).
+set -uo pipefail
+need=()
+command -v kcat >/dev/null 2>&1 || need+=(kcat)
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "system-deps: not root or no apt-get; missing: ${need[*]}" >&2
+    exit 0
+fi
+echo "system-deps: installing ${need[*]}"
+export DEBIAN_FRONTEND=noninteractive
+if ! apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null 2>&1; then
+    apt-get update -qq >/dev/null 2>&1
+    apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null 2>&1 \
+        || echo "system-deps: could not install ${need[*]}" >&2
+fi
