@@ -16,7 +16,15 @@ CITIES = [
     ("Colombo", "Sri Lanka"), ("Yangon", "Myanmar"), ("Tehran", "Iran"), ("Lagos", "Nigeria"),
 ]  # fmt: skip
 GROUPS = ["protesters", "police officers", "civilians", "soldiers", "people", "students"]
-NUMBERS = ["12", "at least 40", "dozens of", "more than 3,000", "nearly 200", "eighteen", "hundreds of"]
+NUMBERS = [
+    "12",
+    "at least 40",
+    "dozens of",
+    "more than 3,000",
+    "nearly 200",
+    "eighteen",
+    "hundreds of",
+]
 TEMPLATES = [
     "{n} {g} were killed in {city} on {day}, the health ministry said.",
     "Police in {city} said {n} {g} had been detained since the weekend.",
@@ -24,7 +32,7 @@ TEMPLATES = [
     "Authorities declared a state of emergency in {country} until {date}.",
     "A curfew was imposed in {city} from 10 p.m. to 6 a.m., officials said.",
     "About {size} troops would be deployed to {country}, the defence ministry said.",
-    "\"We will not leave the square until our demands are met,\" said one protester.",
+    '"We will not leave the square until our demands are met," said one protester.',
     "The minister said the situation in {city} had stabilised and that talks would resume.",
     "The country, which gained independence in 1991, has a population of about 19 million.",
     "Fuel prices doubled at the start of the year, prompting the first demonstrations.",

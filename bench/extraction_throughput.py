@@ -16,8 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import corpus  # noqa: E402 - the bench folder is not a package
-
+from corpus import corpus
 from tocsin.contract.article import ArticleIn
 from tocsin.extraction.geo import default_gazetteer
 from tocsin.extraction.pipeline import extract

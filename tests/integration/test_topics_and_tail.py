@@ -31,7 +31,7 @@ from tocsin.contract.codec import decode_event, encode
 from tocsin.contract.events import Event
 from tocsin.contract.examples import example_article, example_events
 from tocsin.contract.ids import event_id
-from tocsin.errors import BrokerUnavailableError
+from tocsin.errors import BrokerError
 from tocsin.kafka.admin import ensure_topics
 from tocsin.kafka.publisher import KafkaPublisher
 from tocsin.kafka.records import article_records
@@ -418,22 +418,18 @@ def test_tail_follows_new_events_and_ctrl_c_exits_zero(kafka_bootstrap: str) -> 
     assert not any("Traceback" in line or "KeyboardInterrupt" in line for line in rest), rest
 
 
-def test_subscriber_on_a_closed_port_raises_broker_unavailable() -> None:
-    """The subscriber gives BrokerUnavailableError within the request timeout, not a hang."""
-    settings = KafkaSettings(
-        bootstrap=f"127.0.0.1:{_closed_port()}", request_timeout_s=UNREACHABLE_TIMEOUT_S
-    )
-    started = time.monotonic()
-    with pytest.raises(BrokerUnavailableError, match="cannot reach Kafka"):
-        EventSubscriber(settings).open()
-    assert time.monotonic() - started < UNREACHABLE_LIMIT_S
-
-
 @pytest.mark.parametrize(
     "command", [["topics", "create"], ["topics", "list"], ["tail", "--from-beginning"]]
 )
 def test_cli_on_a_closed_port_exits_1_with_a_clear_message(command: list[str]) -> None:
-    """Each Kafka command reports an unreachable broker in plain words and exits 1, quickly."""
+    """Each Kafka command reports an unreachable broker in plain words and exits 1, quickly.
+
+    In a child process on purpose: kafka-python 3.0.12 leaks the socket of a refused
+    connection and the IO thread of a client whose constructor failed, which in this
+    process would surface later as a ResourceWarning blamed on an unrelated test.
+    The hint line is printed only for BrokerUnavailableError, so it also checks that
+    the adapters (subscriber, topic metadata, admin) translate the failure to it.
+    """
     address = f"127.0.0.1:{_closed_port()}"
     started = time.monotonic()
     result = _tocsin(
@@ -448,3 +444,14 @@ def test_cli_on_a_closed_port_exits_1_with_a_clear_message(command: list[str]) -
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
     assert elapsed < UNREACHABLE_LIMIT_S
+
+
+@pytest.mark.kafka
+def test_subscriber_on_a_missing_topic_says_how_to_create_it(kafka_bootstrap: str) -> None:
+    """Reading a topic that does not exist fails with a BrokerError naming the fix."""
+    missing = f"tocsin-test-missing-{uuid.uuid4().hex[:12]}"
+    settings = KafkaSettings(bootstrap=kafka_bootstrap, request_timeout_s=1.0)
+    subscriber = EventSubscriber(settings, types=["curfew"], topic_names={"curfew": missing})
+    with pytest.raises(BrokerError, match=f"{missing} missing.*tocsin topics create"):
+        subscriber.open()
+    assert not describe_topics(settings, [missing])

@@ -397,6 +397,11 @@ def test_scanner_on_a_small_table() -> None:
     assert gazetteer.country_of("aq") == "AQ"
 
 
+def test_long_all_caps_run_is_scanned_once() -> None:
+    """A huge all-caps run ("US US US ...") is judged once, not once per acronym."""
+    assert default_gazetteer().find(" ".join(["US"] * 20_000)) == []
+
+
 def test_default_gazetteer_is_shared() -> None:
     """default_gazetteer builds once and hands out the same table."""
     assert default_gazetteer() is default_gazetteer()

@@ -8,14 +8,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from tocsin.settings import IngestSettings, KafkaSettings
+from tocsin.settings import AggregatorSettings, IngestSettings, KafkaSettings
 
 
 def register(subparsers: Any) -> None:
     """Add the ``serve`` command and its services."""
     parser = subparsers.add_parser(
         "serve",
-        help="run a Tocsin service (ingest)",
+        help="run a Tocsin service (ingest, aggregator)",
         description="Run a Tocsin service in the foreground until Ctrl-C or SIGTERM. "
         "Settings come from TOCSIN_* environment variables; flags override them.",
     )
@@ -34,6 +34,7 @@ def register(subparsers: Any) -> None:
         "--publish-timeout", type=float, help="seconds to wait for broker acks before a 503"
     )
     ingest.set_defaults(handler=run_ingest)
+    _register_aggregator(services)
 
 
 def _overrides(args: argparse.Namespace, names: dict[str, str]) -> dict[str, Any]:
@@ -64,6 +65,67 @@ def run_ingest(args: argparse.Namespace) -> int:
         )
     except ValidationError as exc:
         print(f"tocsin serve ingest: invalid settings: {exc}", file=sys.stderr)
+        return 2
+    serve(settings, kafka)
+    return 0
+
+
+def _register_aggregator(services: Any) -> None:
+    aggregator = services.add_parser(
+        "aggregator",
+        help="the aggregator: running totals from the event topics (GET /v1/totals, /metrics)",
+        description="Consume the event topics as a member of a consumer group, keep running "
+        "totals in a local SQLite database and serve them as JSON and Prometheus metrics.",
+    )
+    aggregator.add_argument(
+        "--host", help="listen address (TOCSIN_AGGREGATOR_HOST, default 127.0.0.1)"
+    )
+    aggregator.add_argument(
+        "--port", type=int, help="listen port (TOCSIN_AGGREGATOR_PORT, default 8081)"
+    )
+    aggregator.add_argument("--bootstrap", help="Kafka bootstrap servers (TOCSIN_KAFKA_BOOTSTRAP)")
+    aggregator.add_argument(
+        "--state-dir", help="where state.sqlite lives (TOCSIN_AGGREGATOR_STATE_DIR)"
+    )
+    aggregator.add_argument(
+        "--group", help="consumer group id (TOCSIN_AGGREGATOR_GROUP_ID, default tocsin-aggregator)"
+    )
+    aggregator.add_argument(
+        "--instance-id", help="static group membership id (TOCSIN_AGGREGATOR_INSTANCE_ID)"
+    )
+    aggregator.add_argument(
+        "--today",
+        help='"today" for curfews, YYYY-MM-DD (TOCSIN_AGGREGATOR_TODAY; default the UTC date)',
+    )
+    aggregator.add_argument(
+        "--topic-prefix",
+        help="prefix of every topic read and written (TOCSIN_AGGREGATOR_TOPIC_PREFIX)",
+    )
+    aggregator.set_defaults(handler=run_aggregator)
+
+
+def run_aggregator(args: argparse.Namespace) -> int:
+    """Build settings from env and flags, then serve."""
+    from tocsin.aggregator.main import serve  # noqa: PLC0415
+
+    try:
+        kafka = KafkaSettings(**_overrides(args, {"bootstrap": "bootstrap"}))
+        settings = AggregatorSettings(
+            **_overrides(
+                args,
+                {
+                    "host": "host",
+                    "port": "port",
+                    "state_dir": "state_dir",
+                    "group": "group_id",
+                    "instance_id": "instance_id",
+                    "today": "today",
+                    "topic_prefix": "topic_prefix",
+                },
+            )
+        )
+    except ValidationError as exc:
+        print(f"tocsin serve aggregator: invalid settings: {exc}", file=sys.stderr)
         return 2
     serve(settings, kafka)
     return 0

@@ -8,8 +8,6 @@ the drafts.
 
 from __future__ import annotations
 
-import re
-
 from tocsin.contract.events import Group
 from tocsin.extraction.attribution import find_attribution
 from tocsin.extraction.casualty_links import (
@@ -24,11 +22,10 @@ from tocsin.extraction.context import is_background, is_hypothetical, is_negated
 from tocsin.extraction.document import Document, SentenceView, Word
 from tocsin.extraction.drafts import Draft
 from tocsin.extraction.lexicon import CASUALTY_TRIGGERS, DISEASE_WORDS, GROUP_MODIFIERS, GROUP_NOUNS
+from tocsin.extraction.prefilter import sentence_hits, word_pattern
 from tocsin.extraction.quantities import Quantity
 
-_PREFILTER = re.compile(
-    r"\b(?:" + "|".join(sorted(map(re.escape, CASUALTY_TRIGGERS), key=len, reverse=True)) + r")\b"
-)
+_PREFILTER = word_pattern(CASUALTY_TRIGGERS)
 
 
 def _group(view: SentenceView, figure: Figure) -> tuple[Group, str | None] | None:
@@ -39,6 +36,7 @@ def _group(view: SentenceView, figure: Figure) -> tuple[Group, str | None] | Non
     head: Group | None = None
     head_at = -1
     unknown = 0
+    closed = False  # punctuation right after the figure: no noun follows it
     previous_end = figure.quantity.end
     while i < len(words) and len(phrase) < 7:
         w = words[i].lower
@@ -46,6 +44,7 @@ def _group(view: SentenceView, figure: Figure) -> tuple[Group, str | None] | Non
         # in "rose to 40, officials said" the officials are the source, not the dead.
         gap = view.text[previous_end : words[i].start]
         if "," in gap or ";" in gap or ":" in gap:
+            closed = previous_end == figure.quantity.end
             break
         previous_end = words[i].end
         if not phrase and w in CASUALTY_TRIGGERS and _names_group(words, i + 1):
@@ -77,9 +76,8 @@ def _group(view: SentenceView, figure: Figure) -> tuple[Group, str | None] | Non
         # sheep") is not.
         nxt = figure.after
         if (
-            not phrase
+            not closed
             and nxt < len(words)
-            and previous_end == figure.quantity.end
             and words[nxt].lower not in CASUALTY_TRIGGERS
             and words[nxt].lower not in LINK_WORDS
         ):
@@ -141,8 +139,9 @@ def _place(doc: Document, view: SentenceView) -> tuple[str | None, str | None]:
 def find_casualties(doc: Document) -> list[Draft]:
     """Every casualty report of the article, in reading order."""
     drafts: list[Draft] = []
-    for view in doc.views:
-        if not _PREFILTER.search(view.lower) or is_background(view):
+    for index in sorted(sentence_hits(doc, _PREFILTER)):
+        view = doc.views[index]
+        if is_background(view):
             continue
         triggers = find_triggers(view)
         if not triggers:

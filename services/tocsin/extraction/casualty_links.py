@@ -49,7 +49,7 @@ LINK_WORDS = frozenset(
 )  # fmt: skip
 _MAX_SUBJECT_GAP = 12  # words between a subject figure and its trigger
 _MAX_OBJECT_GAP = 4  # words between an object-first trigger and its figure
-_MAX_TALLY_LEAD = 6  # words between a tally verb and its figure ("has now risen from 26 to")
+_MAX_TALLY_LEAD = 8  # words between a tally verb and its figure ("from 12 on Monday to")
 _MAX_TALLY_SPAN = 14  # words between a tally head ("toll") and its verb
 _OF_PHRASE = 3  # words of an "of" phrase after a group noun that stay part of the group
 _WEAK_TRIGGERS = {
@@ -58,8 +58,22 @@ _WEAK_TRIGGERS = {
     "custody": ("into", "in"),
     "die": ("to",),
 }
+# Words that make a figure part of another one: "including three children", "30 of them".
+_SUBSET_BEFORE = frozenset(["including", "includes", "included"])
+_PRONOUN_WHOLE = frozenset(["them", "whom", "those"])
+# Verbs that carry a tally to a new figure from before its head: "bringing the toll to 40".
+_BRINGING = frozenset(
+    ["bringing", "bring", "brings", "brought", "taking", "takes", "took", "pushing", "pushed"]
+)
+# Active verb forms name the victims after them, never before: in "police fired on 5,000
+# demonstrators, killing them" and "12 gunmen kill 3 villagers" the first figure is no toll.
+_ACTIVE_FORMS = frozenset(
+    ["kill", "kills", "killing", "injuring", "wounding", "arresting", "detaining"]
+)
+# Words that belong to a weak trigger's phrase and so never break a subject link.
+_COMPANY = {"lives": frozenset(["lost", "their", "his", "her"])}
 # Between a tally verb and its figure: "rose to 40", "has now reached 52", "rose from 26 to 40".
-_TALLY_LEAD = frozenset(["to", "at", "now", "has", "have", "had", "already", "from"])
+_TALLY_LEAD = frozenset(["to", "at", "now", "has", "have", "had", "already", "from", "on", "by"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,13 +113,13 @@ def find_triggers(view: SentenceView) -> list[Trigger]:
         if outcome is None:
             continue
         after = words[i + 1].lower if i + 1 < len(words) else ""
+        before = {x.lower for x in words[max(0, i - 3) : i]}
         tail = i
         if w.lower in PHRASAL_TRIGGERS:
             if after != PHRASAL_TRIGGERS[w.lower]:
                 continue
             tail = i + 1
         elif w.lower in _WEAK_TRIGGERS:
-            before = {x.lower for x in words[max(0, i - 3) : i]}
             if not before.intersection(_WEAK_TRIGGERS[w.lower]):
                 continue
         elif w.lower == "death" and after != "toll":
@@ -115,6 +129,8 @@ def find_triggers(view: SentenceView) -> list[Trigger]:
             or tail > i
             # "shot dead five": "dead" alone never takes an object ("18 dead").
             or (w.lower == "dead" and i > 0 and words[i - 1].lower == "shot")
+            # "claimed the lives of 12 people", unlike "12 people lost their lives".
+            or (w.lower == "lives" and "claimed" in before)
         )
         found.append(Trigger(i, tail, outcome, w.lower, object_first))
     return found
@@ -123,9 +139,7 @@ def find_triggers(view: SentenceView) -> list[Trigger]:
 def find_figures(view: SentenceView, counts: list[Quantity]) -> list[Figure]:
     """The counts with their word spans."""
     starts = [w.start for w in view.words]
-    return [
-        Figure(q, bisect_left(starts, q.start), bisect_left(starts, q.end, lo=0)) for q in counts
-    ]
+    return [Figure(q, bisect_left(starts, q.start), bisect_left(starts, q.end)) for q in counts]
 
 
 def link(view: SentenceView, figures: list[Figure], triggers: list[Trigger]) -> list[Link]:
@@ -136,6 +150,7 @@ def link(view: SentenceView, figures: list[Figure], triggers: list[Trigger]) -> 
     linked: dict[int, Link] = {}  # by figure position
     claimed: set[int] = set()  # trigger indexes taken by object figures
     superseded: set[int] = set()  # word indexes of figures a tally replaced
+    dated = _DatedWords(view)
     for n, f in enumerate(figures):
         trigger = _object_trigger(view, f.first, triggers, tails)
         if trigger is not None:
@@ -144,10 +159,10 @@ def link(view: SentenceView, figures: list[Figure], triggers: list[Trigger]) -> 
     for n, f in enumerate(figures):
         if n in linked:
             continue
-        tally = _tally_trigger(view, f.first, triggers, indexes, covered)
-        if tally is not None:
-            linked[n] = Link(f, tally[0])
-            superseded.update(tally[1])
+        trigger, old = _tally_trigger(view, f.first, triggers, indexes, covered, dated)
+        superseded.update(old)
+        if trigger is not None:
+            linked[n] = Link(f, trigger)
     for n, f in enumerate(figures):
         if n in linked or f.first in superseded:
             continue
@@ -162,7 +177,31 @@ def link(view: SentenceView, figures: list[Figure], triggers: list[Trigger]) -> 
             trigger = _coordinated(view, f, previous)
             if trigger is not None:
                 previous = linked[n] = Link(f, trigger)
-    return [linked[n] for n in sorted(linked) if figures[n].first not in superseded]
+    kept = [linked[n] for n in sorted(linked) if figures[n].first not in superseded]
+    # A part of a reported whole ("twelve people, including three children") would be
+    # counted twice when group totals are summed; it stays only when the whole is absent.
+    subsets = {id(lk) for lk in kept if _is_subset(view, lk, covered)}
+    wholes = {lk.trigger.outcome for lk in kept if id(lk) not in subsets}
+    return [lk for lk in kept if id(lk) not in subsets or lk.trigger.outcome not in wholes]
+
+
+def _is_subset(view: SentenceView, lk: Link, covered: set[int]) -> bool:
+    """True when the figure names part of another figure of the sentence."""
+    words, f = view.words, lk.figure
+    before = [w.lower for w in words[max(0, f.first - 2) : f.first]]
+    if before[-1:] and before[-1] in _SUBSET_BEFORE:
+        return True  # "including three children"
+    if before[:1] == ["among"] and before[-1] in _PRONOUN_WHOLE:
+        return True  # "among them four policemen"
+    after = [w.lower for w in words[f.after : f.after + 2]]
+    if after[:1] == ["of"] and after[-1] in _PRONOUN_WHOLE:
+        return True  # "30 of them minors"
+    t = lk.trigger
+    # "two policemen and a soldier were among the 9 people killed"
+    return any(
+        words[j].lower == "among" and any(k in covered for k in range(j + 1, min(j + 4, t.index)))
+        for j in range(f.after, t.index)
+    )
 
 
 def _object_trigger(
@@ -185,36 +224,69 @@ def _tally_trigger(
     triggers: list[Trigger],
     indexes: list[int],
     covered: set[int],
-) -> tuple[Trigger, set[int]] | None:
-    """The trigger of a tally that a verb moves to this figure, and the words it supersedes.
+    dated: _DatedWords,
+) -> tuple[Trigger | None, set[int]]:
+    """The trigger of a tally moved to this figure, and the words of figures it supersedes.
 
-    "The death toll from a week of unrest rose to 40": the verb stands right before
-    the figure, the head ("toll", "number of people killed") earlier in the clause.
+    "The death toll from a week of unrest rose to 40": a verb stands right before the
+    figure (give or take "to", "now", dates and the old figure of "rose from 26 to
+    40") and the head ("toll", "number of people killed") earlier in the clause.
+    "..., bringing the death toll since the coup to 700": the verb comes before the
+    head and "to" before the figure. A figure right after "from" is the old value:
+    no trigger, and it supersedes itself.
     """
     words = view.words
     j, old = q_index - 1, set()
     stop = max(-1, q_index - 1 - _MAX_TALLY_LEAD)
-    while j > stop and (words[j].lower in _TALLY_LEAD or j in covered):
+    while j > stop and (words[j].lower in _TALLY_LEAD or j in covered or j in dated):
         if j in covered:
             old.add(j)  # "rose from 26 to 40": 26 is the figure being replaced
         j -= 1
-    if j < 0 or words[j].lower not in TALLY_VERBS:
-        return None
-    verb = j
-    clause_start, _ = clause_bounds(view, words[verb].start)
-    for h in range(verb - 1, max(-1, verb - 1 - _MAX_TALLY_SPAN), -1):
+    if j < 0 or q_index == 0:
+        return None, set()
+    if words[j].lower in TALLY_VERBS:
+        if words[q_index - 1].lower == "from":
+            return None, {q_index}
+        boundary, bringing = j, False
+    elif words[q_index - 1].lower == "to" and not old:
+        boundary, bringing = j + 1, True
+    else:
+        return None, set()
+    clause_start, _ = clause_bounds(view, words[boundary].start)
+    for h in range(boundary - 1, max(-1, boundary - 1 - _MAX_TALLY_SPAN), -1):
         if words[h].start < clause_start or h in covered:
-            return None  # another figure between head and verb is a report of its own
+            return None, set()  # another figure between head and verb is a report of its own
         if words[h].lower not in TALLY_HEADS:
             continue
+        if bringing and not any(w.lower in _BRINGING for w in words[max(0, h - 4) : h]):
+            return None, set()
         # The trigger naming what the tally counts: "death toll", "number of people killed".
-        near = triggers[bisect_left(indexes, h - 2) : bisect_left(indexes, verb)]
+        near = triggers[bisect_left(indexes, h - 2) : bisect_left(indexes, boundary)]
         if near:
             return min(near, key=lambda t: abs(t.index - h)), old
-        if words[h].lower == "toll":
-            return Trigger(h, h, "killed", "toll", True), old
-        return None
-    return None
+        return None, set()
+    return None, set()
+
+
+class _DatedWords:
+    """Indexes of the words inside date mentions ("from 12 on Monday to 31").
+
+    Computed on first use, once per sentence: most sentences have no tally.
+    """
+
+    def __init__(self, view: SentenceView) -> None:
+        self._view = view
+        self._indexes: set[int] | None = None
+
+    def __contains__(self, index: int) -> bool:
+        if self._indexes is None:
+            starts = [w.start for w in self._view.words]
+            self._indexes = {
+                k
+                for d in self._view.dates
+                for k in range(bisect_left(starts, d.start), bisect_left(starts, d.end))
+            }
+        return index in self._indexes
 
 
 def _subject_trigger(
@@ -228,25 +300,27 @@ def _subject_trigger(
     _, clause_end = clause_bounds(view, f.quantity.start)
     for k in range(bisect_left(indexes, f.first), len(triggers)):
         t = triggers[k]
-        if t.index in claimed:
+        if t.index in claimed or t.word in _ACTIVE_FORMS:
             if t.index - f.first > _MAX_SUBJECT_GAP:
                 return None
             continue
         if view.words[t.index].start > clause_end or t.index - f.first > _MAX_SUBJECT_GAP:
             return None
-        return t if _linked(view, f.first, t.index, covered) else None
+        return t if _linked(view, f.first, t, covered) else None
     return None
 
 
-def _linked(view: SentenceView, q_index: int, t_index: int, covered: set[int]) -> bool:
+def _linked(view: SentenceView, q_index: int, t: Trigger, covered: set[int]) -> bool:
     """True when only group words, auxiliaries and other figures stand between.
 
     An "of" phrase after a group noun belongs to the group ("two senior officials of
-    the ruling party were killed"), so a few words of it are free.
+    the ruling party were killed"), so a few words of it are free, and so are the
+    words a weak trigger needs ("eleven people lost their lives").
     """
     unknown = 0
     free = 0
-    for j in range(q_index + 1, t_index):
+    company = _COMPANY.get(t.word, frozenset())
+    for j in range(q_index + 1, t.index):
         w = view.words[j].lower
         if j in covered or w in LINK_WORDS or w in GROUP_NOUNS or w in GROUP_MODIFIERS:
             if w == "of" and view.words[j - 1].lower in GROUP_NOUNS:
@@ -254,6 +328,8 @@ def _linked(view: SentenceView, q_index: int, t_index: int, covered: set[int]) -
             continue
         if free:
             free -= 1
+            continue
+        if w in company:
             continue
         unknown += 1
         if unknown > 1:

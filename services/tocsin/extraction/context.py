@@ -7,17 +7,31 @@ and are easy to reason about in table tests.
 from __future__ import annotations
 
 from tocsin.extraction.document import SentenceView
-from tocsin.extraction.lexicon import BACKGROUND_PHRASES, HYPOTHETICAL_WORDS, NEGATION_WORDS
+from tocsin.extraction.lexicon import (
+    BACKGROUND_PHRASES,
+    CONTRAST_WORDS,
+    DENIAL_WORDS,
+    HYPOTHETICAL_WORDS,
+    NEGATION_WORDS,
+)
 
 _CLAUSE_BREAKS = frozenset(";:")
+# Clause search reaches this far on each side: callers look a dozen words around an
+# offset, and an unbounded search would make a long run-on "sentence" quadratic.
+_CLAUSE_WINDOW = 600
+_DENIAL_SPAN = 25  # words before a trigger in which a denial still governs it
 
 
 def clause_bounds(view: SentenceView, offset: int) -> tuple[int, int]:
-    """Start and end (sentence offsets) of the clause around ``offset``, split at ; and :."""
+    """Start and end (sentence offsets) of the clause around ``offset``, split at ; and :.
+
+    A clause longer than the search window is cut at the window's edge.
+    """
     text = view.text
-    start = max(text.rfind(ch, 0, offset) for ch in _CLAUSE_BREAKS) + 1
-    ends = [i for i in (text.find(ch, offset) for ch in _CLAUSE_BREAKS) if i != -1]
-    return start, min(ends) if ends else len(text)
+    lo, hi = max(0, offset - _CLAUSE_WINDOW), min(len(text), offset + _CLAUSE_WINDOW)
+    start = max(text.rfind(ch, lo, offset) for ch in _CLAUSE_BREAKS) + 1 or lo
+    ends = [i for i in (text.find(ch, offset, hi) for ch in _CLAUSE_BREAKS) if i != -1]
+    return start, min(ends) if ends else hi
 
 
 def _words_before(view: SentenceView, word_index: int, span: int) -> list[str]:
@@ -30,11 +44,24 @@ def is_hypothetical(view: SentenceView, trigger_index: int, span: int = 4) -> bo
 
 
 def is_negated(view: SentenceView, first_index: int, trigger_index: int) -> bool:
-    """True when a negation stands between the figure (or clause start) and the trigger."""
+    """True when a negation stands between the figure (or clause start) and the trigger.
+
+    A denial earlier in the sentence governs the trigger too ("the army denied reports
+    that soldiers had killed 30"), unless a contrast word opens a new claim after it
+    ("police denied using live rounds, but doctors said 12 people were killed").
+    """
     lo = max(0, min(first_index, trigger_index) - 3)
     hi = max(first_index, trigger_index)
     window = [w.lower for w in view.words[lo:hi]]
-    return any(w in NEGATION_WORDS for w in window)
+    if any(w in NEGATION_WORDS for w in window):
+        return True
+    denied = False
+    for w in view.words[max(0, trigger_index - _DENIAL_SPAN) : trigger_index]:
+        if w.lower in DENIAL_WORDS:
+            denied = True
+        elif w.lower in CONTRAST_WORDS:
+            denied = False
+    return denied
 
 
 def is_background(view: SentenceView) -> bool:

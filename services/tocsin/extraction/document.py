@@ -71,9 +71,13 @@ class SentenceView:
         """Dates in the sentence resolved against the publication date."""
         return find_dates(self.text, self.published)
 
+    @cached_property
+    def _word_starts(self) -> list[int]:
+        return [w.start for w in self.words]
+
     def word_index_at(self, offset: int) -> int:
         """Index of the first word starting at or after ``offset``."""
-        return bisect_left([w.start for w in self.words], offset)
+        return bisect_left(self._word_starts, offset)
 
 
 class Document:

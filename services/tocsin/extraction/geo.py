@@ -221,6 +221,7 @@ class Gazetteer:
         for word in words:
             offsets.append(pos)
             pos += len(word) + 1
+        shouting: bool | None = None  # worked out once per run, and only if an acronym matched
         first = 0
         while first < len(words):
             word = words[first]
@@ -239,16 +240,23 @@ class Gazetteer:
                     self._hyphen_parts(word, run_start + offsets[first], found)
                 first += 1
                 continue
-            whole_word = end == offsets[last] + len(words[last])
-            if entry.country is not None and not _suppressed(entry, words, first, last, whole_word):
-                start = offsets[first]
-                name = run[start:end]
-                found.append(
-                    PlaceMention(
-                        entry.country, name, run_start + start, run_start + end, entry.kind
-                    )
+            begin, first = first, last + 1
+            if entry.country is None:
+                continue  # a blocked phrase: consumed, not reported
+            whole_word = end == offsets[last] + len(words[last])  # False after a possessive
+            if entry.name_like and _beside_capital(words, begin, last, whole_word):
+                continue
+            if entry.kind == "country" and word.isupper():
+                if shouting is None:
+                    shouting = _is_shouting(words)
+                if shouting:
+                    continue
+            start = offsets[begin]
+            found.append(
+                PlaceMention(
+                    entry.country, run[start:end], run_start + start, run_start + end, entry.kind
                 )
-            first = last + 1  # a blocked phrase is consumed too, just not reported
+            )
 
     def _longest(
         self, run: str, words: list[str], offsets: list[int], first: int, longest: int
@@ -271,26 +279,23 @@ class Gazetteer:
         return None, first, start
 
 
-def _suppressed(
-    entry: PlaceEntry, words: list[str], first: int, last: int, whole_word: bool
-) -> bool:
-    """Whether the neighbouring words in the run say this match is not a place after all."""
-    if entry.name_like:
-        if first > 0:
-            before = words[first - 1]
-            # "Michael Jordan", "President Bush"; but "In Jordan", "Syria's Idlib".
-            if (
-                before[0].isupper()
-                and before not in geo_data.FUNCTION_WORDS
-                and _strip_possessive(before) is before
-            ):
-                return True
-        if whole_word and last + 1 < len(words):
-            after = words[last + 1]
-            # "Jordan Bardella", "Paris Hilton"; a possessive ends the name ("Jordan's King").
-            if after[0].isupper() and after not in geo_data.FUNCTION_WORDS:
-                return True
-    return entry.kind == "country" and words[first].isupper() and _is_shouting(words)
+def _beside_capital(words: list[str], first: int, last: int, whole_word: bool) -> bool:
+    """Whether a name-like match has a capitalised neighbour: likely part of a person's name."""
+    if first > 0:
+        before = words[first - 1]
+        # "Michael Jordan", "President Bush"; but "In Jordan", "Syria's Idlib".
+        if (
+            before[0].isupper()
+            and before not in geo_data.FUNCTION_WORDS
+            and _strip_possessive(before) is before
+        ):
+            return True
+    # A possessive ends the name, so what follows is not a surname ("Jordan's King").
+    if whole_word and last + 1 < len(words):
+        after = words[last + 1]
+        # "Jordan Bardella", "Paris Hilton".
+        return after[0].isupper() and after not in geo_data.FUNCTION_WORDS
+    return False
 
 
 # --- Building the table from package data ------------------------------------

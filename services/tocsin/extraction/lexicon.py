@@ -17,7 +17,7 @@ CASUALTY_TRIGGERS: Final[dict[str, Outcome]] = {
         [
             "killed", "kill", "kills", "killing", "dead", "died", "die", "dies", "dying",
             "deaths", "death", "slain", "fatalities", "fatally", "perished", "executed",
-            "massacred", "murdered", "lives", "gunned",
+            "massacred", "murdered", "lives", "gunned", "toll",
         ],
         "killed",
     ),
@@ -48,7 +48,7 @@ OBJECT_FIRST_TRIGGERS: Final[frozenset[str]] = frozenset(
         "killed", "kill", "kills", "killing", "injuring", "wounding", "arrested", "arresting",
         "detained", "detaining", "death", "deaths", "arrests", "detentions",
         "executed", "massacred", "murdered", "jailed", "apprehended", "abducted", "kidnapped",
-        "injured", "wounded", "fatalities", "injuries",
+        "injured", "wounded", "fatalities", "injuries", "toll",
     ]
 )  # fmt: skip
 
@@ -71,8 +71,8 @@ TALLY_VERBS: Final[frozenset[str]] = frozenset(
      "passed", "exceeded", "surpassed"]
 )  # fmt: skip
 
-# Nouns that name a tally; "toll" alone means deaths, the others need a trigger nearby
-# ("the number of people detained"), because "the number of protesters" counts no casualty.
+# Nouns that name a tally. "toll" is itself a trigger (deaths); the others need one
+# nearby ("the number of people detained"): "the number of protesters" counts no casualty.
 TALLY_HEADS: Final[frozenset[str]] = frozenset(["toll", "tally", "number", "count", "total"])
 
 # Head nouns of a casualty group -> group. Anything human but unlisted is not counted:
@@ -196,7 +196,8 @@ DEPLOYMENT_VERBS: Final[dict[str, str]] = {
     **dict.fromkeys(
         ["deployed", "deploy", "deploying", "deployment", "deploys", "sent", "send", "sending",
          "sends", "dispatched", "dispatch", "dispatching", "airlifted", "flown",
-         "mobilised", "mobilized", "reinforce", "reinforced"],
+         "mobilised", "mobilized", "reinforce", "reinforced", "rushed", "redeployed",
+         "redeploying", "redeployment"],
         "deployed",
     ),
 }  # fmt: skip
@@ -207,7 +208,25 @@ FORCE_NOUNS: Final[frozenset[str]] = frozenset(
      "policemen", "officers", "gendarmes", "guardsmen", "brigade", "brigades", "battalion",
      "battalions", "contingent", "contingents", "units", "unit", "servicemen", "marines",
      "army", "military", "personnel", "reinforcements", "commandos", "special", "guard",
-     "members", "regiment", "division", "company"]
+     "members", "regiment", "regiments", "division", "divisions", "company", "companies",
+     "platoon", "platoons", "squadron", "squadrons", "detachment", "detachments",
+     "gendarmerie", "policewomen"]
+)  # fmt: skip
+
+# Words that may stand before a force noun as part of its name ("riot police", "rapid
+# reaction force"). A closed list: an open scan swallowed verbs ("deployed additional troops").
+FORCE_MODIFIERS: Final[frozenset[str]] = frozenset(
+    ["riot", "anti-riot", "national", "special", "security", "border", "military", "army",
+     "police", "federal", "state", "presidential", "republican", "elite", "armed",
+     "paramilitary", "coalition", "allied", "foreign", "government", "regular", "auxiliary",
+     "airborne", "naval", "marine", "interior", "ministry", "counter-terrorism",
+     "counterterrorism", "anti-terrorism", "peacekeeping", "standby", "rapid", "reaction",
+     "intervention", "reserve", "territorial", "stabilisation", "stabilization",
+     "multinational", "international", "regional", "joint", "tactical", "mounted", "mobile",
+     "combat", "ground", "infantry", "commando", "air", "defence", "defense", "guard",
+     "emergency", "protection", "civil", "municipal", "provincial", "expeditionary",
+     "assault", "mechanised", "mechanized", "armoured", "armored", "motorised", "motorized",
+     "artillery", "support", "response", "task", "gendarmerie", "traffic"]
 )  # fmt: skip
 
 # Organisations whose long names are usually shortened; the short form is the force label.

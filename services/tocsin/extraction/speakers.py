@@ -62,6 +62,18 @@ _CLAUSE_WORDS = frozenset(
     ["who", "which", "that", "whose", "where", "when", "while", "as", "after", "before",
      "because", "since", "until", "if", "though", "although", "then", "also"]
 )  # fmt: skip
+# Titles that name an office outright, so words before them are part of the role.
+_OFFICES = frozenset(
+    ["minister", "secretary", "president", "governor", "mayor", "spokesman", "spokeswoman",
+     "spokesperson", "chief", "director", "commander", "ambassador", "chairman",
+     "chairwoman", "leader", "general", "envoy", "commissioner", "premier", "chancellor",
+     "senator", "adviser", "advisor", "superintendent", "inspector"]
+)  # fmt: skip
+# Words that cannot end a description: it was cut off.
+_DANGLING = frozenset(
+    ["of", "in", "at", "from", "with", "for", "to", "and", "or", "the", "a", "an", "by", "on"]
+)  # fmt: skip
+_MAX_ROLE_WORDS = 5
 _NAME_WORD = re.compile(r"^[A-Z][\w'’.-]*$")
 _PREFIXED_WORD = re.compile(r"^[a-z]{1,3}-[A-Z][\w'’-]*$")  # "al-Burhan", "el-Sisi"
 _TRAILERS = re.compile(
@@ -77,6 +89,7 @@ _INTRO = re.compile(
     r"^(?:In|On|At|During|However|But|And|Meanwhile|Later|Earlier|Separately|Speaking|"
     r"Addressing|Asked|After|Writing|Responding|Still|Instead)\b[^,]{0,60},\s*"
 )
+_AGE = re.compile(r",\s*(?:aged\s+)?\d{1,3}(?=\s*(?:,|$))")
 _LEADING_CONJUNCTION = re.compile(r"^(?:and|but|so|yet)\s+", re.IGNORECASE)
 
 
@@ -91,6 +104,12 @@ class Speaker:
 
 def _bare(word: str) -> str:
     return word.lower().strip(",.'’")
+
+
+def _in(word: str, table: frozenset[str]) -> bool:
+    """Whether ``word`` or, for a hyphenated word, one of its parts is in ``table``."""
+    bare = _bare(word)
+    return bare in table or ("-" in bare and any(part in table for part in bare.split("-")))
 
 
 def _is_name_word(word: str) -> bool:
@@ -110,8 +129,8 @@ def _is_name(words: list[str]) -> bool:
 def _is_title(word: str, nxt: str | None, places: Collection[str]) -> bool:
     """A title word, or a demonym or country standing before a title ("Russian President")."""
     bare = _bare(word)
-    if bare in _TITLES:
-        return True
+    if _in(word, _TITLES):
+        return True  # "Minister", "Secretary-General"
     base = word.removesuffix("'s").removesuffix("’s")
     if base in places:
         return True
@@ -124,11 +143,24 @@ def _is_title(word: str, nxt: str | None, places: Collection[str]) -> bool:
 
 
 def _split_titles(words: list[str], places: Collection[str]) -> tuple[list[str], list[str]]:
-    """Leading titles and demonyms ("Russian President") vs the name that follows."""
-    i = 0
-    while i < len(words) - 1 and _is_title(words[i], words[i + 1], places):
-        i += 1
-    return words[:i], words[i:]
+    """Leading titles and demonyms ("Russian President") vs the name that follows.
+
+    A role may hold words that are no titles themselves when a title ends it
+    ("Transport Minister", "Interior Cabinet Secretary"), so it runs to the last title
+    word that still leaves a name; failing that, to the last of the leading titles.
+    """
+    lead = 0
+    while lead < len(words) - 1 and _is_title(words[lead], words[lead + 1], places):
+        lead += 1
+    last = -1
+    for i in range(min(len(words) - 1, _MAX_ROLE_WORDS)):
+        if _in(words[i], _OFFICES):
+            last = i
+    # Only an office word may close a role that holds non-titles: "Transport Minister
+    # Kwame Mensah", but not "Ana King Smith".
+    if last + 1 > lead:
+        return words[: last + 1], words[last + 1 :]
+    return words[:lead], words[lead:]
 
 
 def _person(name: list[str], role: str | None) -> Speaker | None:
@@ -168,16 +200,30 @@ def _named(words: list[str], places: Collection[str]) -> Speaker | None:
 
 def _described(phrase: str, words: list[str]) -> Speaker | None:
     """A speaker described rather than named: "one woman", "a police spokesman in Abuja"."""
+    if _relative_description(words):
+        return Speaker(phrase, None, True)  # "a mother who gave her name only as Mariam"
     if len(words) > 6 or any(_bare(w) in _CLAUSE_WORDS for w in words):
         return None
-    if {_bare(w) for w in words} & MEDIA_WORDS:
-        return None
+    if {_bare(w) for w in words} & MEDIA_WORDS or _bare(words[-1]) in _DANGLING:
+        return None  # a news outlet, or a phrase cut off ("the police chief of")
     if words[0].lower() in _DESCRIPTIVE_START or all(
         w.isalpha() or "'" in w or "’" in w for w in words
     ):
         # Lower-case descriptions without an article ("police", "residents") count too.
         return Speaker(phrase, None, True)
     return None
+
+
+def _relative_description(words: list[str]) -> bool:
+    """ "a mother who gave her name only as Mariam": an article, a noun and a complete
+    relative clause. A phrase cut off right after "who" is a clause that merely holds a
+    speech verb ("Protesters who said they ... blocked the road")."""
+    if not 3 < len(words) <= 12 or words[0].lower() not in _DESCRIPTIVE_START:
+        return False
+    rel = next((i for i, w in enumerate(words) if _bare(w) in {"who", "whose"}), None)
+    if rel is None or rel < 2 or rel >= len(words) - 2:
+        return False
+    return not any(_bare(w) in _CLAUSE_WORDS - {"as"} for w in words[:rel])
 
 
 def parse_speaker(phrase: str, places: Collection[str] = ()) -> Speaker | None:
@@ -189,7 +235,8 @@ def parse_speaker(phrase: str, places: Collection[str] = ()) -> Speaker | None:
     phrase = _TRAILERS.sub("", phrase.strip().strip(",.;:\"' ")).strip(" ,")
     phrase = _INTRO.sub("", phrase)
     phrase = _LEADING_CONJUNCTION.sub("", phrase)
-    if not phrase or len(phrase) > 160 or any(ch.isdigit() for ch in phrase):
+    phrase = _AGE.sub("", phrase)  # "Ahmed, 34, who ..." -> "Ahmed, who ..."
+    if not phrase or len(phrase) > 160:
         return None
     words = phrase.split()
     if len(words) > 14:
@@ -198,11 +245,18 @@ def parse_speaker(phrase: str, places: Collection[str] = ()) -> Speaker | None:
         return Speaker(words[0].lower(), None, True)
     if "," in phrase:
         return _appositive(phrase, places)
+    if any(ch.isdigit() for ch in phrase):
+        return None  # a figure in the subject: a clause, not a speaker
     of = re.match(r"^(.+?)\s+(?:of|from|at|with|for)\s+(?:the\s+)?(.+)$", phrase)
     if of:
         left = of.group(1).split()
-        if _is_name(left) and not any(_bare(w) in _ORG_WORDS for w in left):
-            titles, name = _split_titles(left, places)
+        # "Secretary of State Antony Blinken": a title before "of" makes a role, not a name.
+        if (
+            _is_name(left)
+            and _bare(left[-1]) not in _TITLES
+            and not any(_bare(w) in _ORG_WORDS for w in left)
+        ):
+            _, name = _split_titles(left, places)
             speaker = _person(name, of.group(2))
             if speaker is not None:
                 return speaker
@@ -218,13 +272,19 @@ def _appositive(phrase: str, places: Collection[str]) -> Speaker | None:
     right = right.rstrip(",").strip()
     left_words = left.split()
     right_words = right.split(",")[0].split()  # the name of "ROLE, NAME, ..." ends at a comma
+    if any(ch.isdigit() for ch in left):
+        return None
     left_named = _named(left_words, places) if left_words else None
     if right_words and _is_name(right_words) and left_named is None:
         # "The organization's secretary general, Stanislav Zas"; "army chief, Gen. X".
         titles, name = _split_titles(right_words, places)
         return _person(name, left or " ".join(titles))
+    # A relative clause says what somebody did, not who they are: no role.
+    role = None if right_words and _bare(right_words[0]) in _CLAUSE_WORDS else right or None
     if left_named is not None:
-        if any(_bare(w) in _CLAUSE_WORDS for w in left_words):
-            return None
-        return Speaker(left_named.name, left_named.role or right or None, left_named.is_person)
+        return Speaker(left_named.name, left_named.role or role, left_named.is_person)
+    described = _described(left, left_words) if left_words else None
+    if described is not None and left_words[0].lower() in _DESCRIPTIVE_START:
+        # "one of the organisers, a 23-year-old engineering student".
+        return Speaker(described.name, role, True)
     return None

@@ -47,20 +47,26 @@ _HEAD_QUOTED_AS = re.compile(
     rf"\bquoted\s+(?P<spk>{_SPK}{{1,120}}?)\s+as\s+saying(?:\s+that)?\s*[:,]?\s*$"
 )
 _HEAD_WINDOW = 240
+_ATTRIBUTION_CHARS = 400  # longer than any attribution the patterns accept
 # What may stand between a speech verb and an opening quote mark besides a listener.
 _ADVERBIAL = re.compile(
     r"^\s+(?:in|on|at|during|via|through|late|earlier|later|after|before|from|to|by|over)\b"
 )
+# A wire dateline opening a story: "LIMA, March 8 (Reuters) - ", "BAMAKO, Mali - ".
+_DATELINE = re.compile(
+    r"[A-Z][A-Z'.-]+(?: [A-Z][A-Z'.-]+){0,3}(?:, [A-Z][\w.]*(?: [\w.]+){0,3}){0,2}"
+    r"(?: \([A-Za-z .]{1,30}\))? ?-+ "
+)
 # Indirect speech at the start of a sentence, after an optional introductory phrase.
 _INDIRECT = re.compile(
-    rf"^(?:(?:In|On|At|During|However|But|Meanwhile|Later|Earlier|Separately|Speaking|"
+    rf"(?:(?:In|On|At|During|However|But|Meanwhile|Later|Earlier|Separately|Speaking|"
     rf"Addressing|Asked|After|Writing|Responding)"
     rf"\b[^,]{{0,60}},\s*)?(?P<spk>[^,;!?\"]{{1,160}}?(?:,[^,;!?\"]{{1,80}},)?)\s+"
     rf"(?P<verb>{_VERBS})\b\s+(?P<rest>\S.*)$"
 )
 # '... quoted police chief X as saying (that) ...', anywhere in the sentence.
 _INDIRECT_QUOTED_AS = re.compile(
-    rf"\bquoted\s+(?P<spk>[^;!?\"]{{1,120}}?)\s+as\s+saying\b(?:\s+that\b)?[\s,:]*(?P<rest>\S.*)$"
+    r"\bquoted\s+(?P<spk>[^;!?\"]{1,120}?)\s+as\s+saying\b(?:\s+that\b)?[\s,:]*(?P<rest>\S.*)$"
 )
 # After the verb, before the reported clause: 'said in a televised address that',
 # 'said on Monday that', 'said late on Friday the ...'.
@@ -85,11 +91,12 @@ _INNER_ATTRIBUTION = re.compile(
 )
 # A sentence subject that names a person with a title: "Bolivian President Luis Arce ...".
 _SUBJECT = re.compile(
-    r"^(?:(?:In|On|At|During|However|But|Meanwhile|Later|Earlier|After)\b[^,]{0,60},\s*)?"
+    r"(?:(?:In|On|At|During|However|But|Meanwhile|Later|Earlier|After)\b[^,]{0,60},\s*)?"
     r"(?P<spk>[A-Z][\w'’.-]*(?:\s+[\w'’.-]+){0,7}?)\s+(?P<verb>[a-z][a-z]+(?:ed|s)|met|went|"
     r"gave|spoke|made|took|came|left|sent|led|held|flew|wrote|told|said)\b"
 )
 _PRONOUN_PERSONS = frozenset(["he", "she"])
+_MAX_SUBJECTS = 4  # a pronoun refers back a few sentences at most
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +121,12 @@ def _quotes(text: str, start: int, end: int) -> list[_Quote]:
     return quotes
 
 
+def _opening(text: str) -> int:
+    """Where a sentence's own words start: after a wire dateline, if it has one."""
+    dateline = _DATELINE.match(text, 0, 80)
+    return dateline.end() if dateline else 0
+
+
 def _words(s: str) -> int:
     return len(s.split())
 
@@ -130,26 +143,45 @@ class _Resolver:
 
     def __init__(self) -> None:
         self.last_person: Speaker | None = None
+        # Sentences read since the last person quoted, newest last. Their subjects are
+        # parsed only when a pronoun needs them: most sentences are never looked at.
+        self.recent: list[SentenceView] = []
 
     def resolve(self, speaker: Speaker | None) -> Speaker | None:
         if speaker is None:
             return None
         if speaker.name in _PRONOUN_PERSONS:
-            return self.last_person
+            return self._antecedent()
         if speaker.name in {"they", "it", "we", "i"}:
             return None
         if speaker.is_person:
             self.last_person = speaker
+            self.recent.clear()
         return speaker
 
     def observe(self, view: SentenceView) -> None:
-        """Remember a titled person who is the subject of a sentence without a statement."""
-        m = _SUBJECT.match(view.text[:200])
-        if m is None:
-            return
-        speaker = parse_speaker(m.group("spk"), _place_words(view))
-        if speaker is not None and speaker.is_person and speaker.role and speaker.name[0].isupper():
-            self.last_person = speaker
+        """Remember a sentence without a statement: its subject may name a person."""
+        if len(self.recent) >= _MAX_SUBJECTS:
+            del self.recent[0]
+        self.recent.append(view)
+
+    def _antecedent(self) -> Speaker | None:
+        """The person named last: a titled sentence subject, else the last person quoted."""
+        while self.recent:
+            view = self.recent.pop()
+            start = _opening(view.text)
+            m = _SUBJECT.match(view.text, start, start + 200)
+            speaker = parse_speaker(m.group("spk"), _place_words(view)) if m else None
+            if (
+                speaker is not None
+                and speaker.is_person
+                and speaker.role
+                and speaker.name[0].isupper()
+            ):
+                self.last_person = speaker
+                self.recent.clear()
+                break
+        return self.last_person
 
 
 def find_statements(doc: Document) -> list[Draft]:
@@ -205,8 +237,10 @@ def _quote_speaker(
     body = doc.raw[quote.start : quote.end].strip()
     if _words(body) < _MIN_QUOTE_WORDS:
         return None
-    tail = text[quote.close : views[last].sentence.end]
-    head = text[views[first].start : quote.start - 1]
+    # Attributions sit right next to the quote: bounded slices keep a huge sentence with
+    # many quotes linear.
+    tail = text[quote.close : min(views[last].sentence.end, quote.close + _ATTRIBUTION_CHARS)]
+    head = text[max(views[first].start, quote.start - 1 - _ATTRIBUTION_CHARS) : quote.start - 1]
     places = _place_words(views[last]) | _place_words(views[first])
     if tail.strip(" ,."):
         m = _TAIL_INVERTED.match(tail) or _TAIL_NORMAL.match(tail)
@@ -229,6 +263,7 @@ def _head_speaker(head: str) -> str | None:
     """The speaker phrase of an attribution that introduces a quote, or None."""
     cut = max(head.rfind(ch) for ch in '";!?') + 1
     window = head[max(cut, len(head) - _HEAD_WINDOW) :]
+    window = window[_opening(window) :]
     quoted = _HEAD_QUOTED_AS.search(window)
     if quoted is not None:
         return quoted.group("spk")
@@ -257,7 +292,7 @@ def _indirect(doc: Document, view: SentenceView, resolver: _Resolver) -> Draft |
     quoted = _INDIRECT_QUOTED_AS.search(text) if " as saying" in text else None
     if quoted is not None:
         return _reported(doc, view, resolver, quoted.group("spk"), quoted.start("rest"))
-    m = _INDIRECT.match(text)
+    m = _INDIRECT.match(text, _opening(text))
     if not m:
         return None
     verb, rest = m.group("verb"), m.group("rest")
@@ -282,8 +317,9 @@ def _reported(
     doc: Document, view: SentenceView, resolver: _Resolver, phrase: str, offset: int
 ) -> Draft | None:
     clause = doc.raw[view.start + offset : view.sentence.end].strip()
-    # The final full stop is the reporter's punctuation, not part of what was said.
-    if clause.endswith(".") and not clause.endswith(".."):
+    # The final full stop is the reporter's punctuation, not part of what was said
+    # (unless it also ends an abbreviation: "... troops from the U.S.").
+    if clause.endswith(".") and clause.rsplit(None, 1)[-1].count(".") == 1:
         clause = clause[:-1]
     if _words(clause) < _MIN_QUOTE_WORDS:
         return None
