@@ -10,8 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from bisect import bisect_left
-from dataclasses import dataclass, field
-from functools import cached_property
+from typing import NamedTuple
 
 from tocsin.extraction.dates import DateMention, find_dates
 from tocsin.extraction.geo import Gazetteer, PlaceMention, dominant_country
@@ -22,8 +21,7 @@ from tocsin.extraction.sentences import Sentence, split_sentences
 _WORD = re.compile(r"\w+(?:['-]\w+)*")
 
 
-@dataclass(frozen=True, slots=True)
-class Word:
+class Word(NamedTuple):
     """A word of a sentence: lower-cased form and offsets relative to the sentence."""
 
     lower: str
@@ -31,15 +29,37 @@ class Word:
     end: int
 
 
-@dataclass
 class SentenceView:
-    """One sentence with lazily computed words, figures, places and dates."""
+    """One sentence with lazily computed words, figures and dates.
 
-    sentence: Sentence
-    index: int
-    published: dt.date
-    places: list[PlaceMention]  # offsets relative to the sentence
-    _quantities: list[Quantity] | None = field(default=None, repr=False)
+    A plain class with explicit caches: ``functools.cached_property`` takes a lock
+    on every first access in Python 3.11, which showed up in profiles of this hot path.
+    """
+
+    __slots__ = (
+        "_dates",
+        "_lower",
+        "_quantities",
+        "_word_starts",
+        "_words",
+        "index",
+        "places",
+        "published",
+        "sentence",
+    )
+
+    def __init__(
+        self, sentence: Sentence, index: int, published: dt.date, places: list[PlaceMention]
+    ) -> None:
+        self.sentence = sentence
+        self.index = index
+        self.published = published
+        self.places = places  # offsets relative to the sentence
+        self._lower: str | None = None
+        self._words: list[Word] | None = None
+        self._word_starts: list[int] | None = None
+        self._quantities: list[Quantity] | None = None
+        self._dates: list[DateMention] | None = None
 
     @property
     def text(self) -> str:
@@ -51,32 +71,46 @@ class SentenceView:
         """Offset of the sentence in the body."""
         return self.sentence.start
 
-    @cached_property
+    @property
     def lower(self) -> str:
         """The sentence lower-cased (same length for the scripts news is written in)."""
-        return self.text.lower()
+        if self._lower is None:
+            self._lower = self.sentence.text.lower()
+        return self._lower
 
-    @cached_property
+    @property
     def words(self) -> list[Word]:
         """Words in order, lower-cased."""
-        return [Word(m.group().lower(), m.start(), m.end()) for m in _WORD.finditer(self.text)]
+        if self._words is None:
+            lower = self.lower
+            if len(lower) == len(self.sentence.text):
+                spans = [m.span() for m in _WORD.finditer(lower)]
+                self._words = [Word(lower[a:b], a, b) for a, b in spans]
+            else:  # lower-casing changed the length (rare scripts): lower each word alone
+                self._words = [
+                    Word(m.group().lower(), m.start(), m.end())
+                    for m in _WORD.finditer(self.sentence.text)
+                ]
+        return self._words
 
-    @cached_property
+    @property
     def quantities(self) -> list[Quantity]:
         """Figures in the sentence, offsets relative to the sentence."""
-        return find_quantities(self.text)
+        if self._quantities is None:
+            self._quantities = find_quantities(self.sentence.text)
+        return self._quantities
 
-    @cached_property
+    @property
     def dates(self) -> list[DateMention]:
         """Dates in the sentence resolved against the publication date."""
-        return find_dates(self.text, self.published)
-
-    @cached_property
-    def _word_starts(self) -> list[int]:
-        return [w.start for w in self.words]
+        if self._dates is None:
+            self._dates = find_dates(self.sentence.text, self.published)
+        return self._dates
 
     def word_index_at(self, offset: int) -> int:
         """Index of the first word starting at or after ``offset``."""
+        if self._word_starts is None:
+            self._word_starts = [w.start for w in self.words]
         return bisect_left(self._word_starts, offset)
 
 
