@@ -73,3 +73,21 @@ def test_broker_down_gives_503_then_the_same_post_succeeds(tmp_path: Path) -> No
             assert len(response.json()["events"]) == 1
     finally:
         broker.stop()
+
+
+def test_service_started_without_a_broker_is_alive_but_not_ready(tmp_path: Path) -> None:
+    """With no broker at all the service runs, readyz says why it is not ready, posts get 503."""
+    nowhere = f"127.0.0.1:{free_port()}"
+    with ingest_service(
+        nowhere, tmp_path / "ingest", publish_timeout=PUBLISH_TIMEOUT, wait_ready=False
+    ) as url:
+        assert httpx.get(f"{url}/healthz", timeout=10).status_code == 200
+        ready = httpx.get(f"{url}/readyz", timeout=30)
+        assert ready.status_code == 503
+        assert ready.json()["ready"] is False
+        assert "unreachable" in ready.json()["checks"]["broker"]
+        for _ in range(2):  # the second answer comes from the reconnect backoff
+            response = _post(url)
+            assert response.status_code == 503
+            assert response.json()["error"]["code"] == "broker_unavailable"
+            assert "retry-after" in response.headers

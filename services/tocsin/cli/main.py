@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from tocsin import __version__
 from tocsin.cli import extract_cmd, kafka_cmd, schemas_cmd, serve_cmd, tail_cmd, topics_cmd
+from tocsin.cli.kafka_args import quiet_kafka_logs
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,6 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
+    quiet_kafka_logs()
     handler = getattr(args, "handler", None)
     if handler is None:
         parser.print_help()

@@ -18,7 +18,6 @@ from tocsin.cli.kafka_args import (
     kafka_settings,
     positive_float,
     positive_int,
-    quiet_kafka_logs,
     report_broker_error,
 )
 from tocsin.contract.events import (
@@ -115,7 +114,6 @@ def _country(text: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Print events until a limit is reached (0), Ctrl-C (0) or the broker fails (1)."""
-    quiet_kafka_logs()
     settings = kafka_settings("tail", bootstrap=args.bootstrap)
     if settings is None:
         return 2

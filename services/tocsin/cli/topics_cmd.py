@@ -10,7 +10,6 @@ from tocsin.cli.kafka_args import (
     add_bootstrap_argument,
     kafka_settings,
     positive_int,
-    quiet_kafka_logs,
     report_broker_error,
 )
 from tocsin.contract import topics
@@ -74,7 +73,6 @@ def _help(parser: argparse.ArgumentParser) -> int:
 
 
 def _create(args: argparse.Namespace) -> int:
-    quiet_kafka_logs()
     settings = kafka_settings(
         "topics",
         bootstrap=args.bootstrap,
@@ -105,7 +103,6 @@ def _create(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    quiet_kafka_logs()
     settings = kafka_settings("topics", bootstrap=args.bootstrap)
     if settings is None:
         return 2

@@ -34,6 +34,7 @@ from tocsin.settings import KafkaSettings
 log = logging.getLogger(__name__)
 
 # Errors a retry cannot fix; everything else from the broker counts as "unavailable".
+_RECONNECT_BACKOFF_S = 3.0
 _PERMANENT = (MessageSizeTooLargeError, RecordListTooLargeError, InvalidRecordError)
 
 
@@ -45,16 +46,28 @@ class KafkaPublisher:
         self._timeout_s = timeout_s
         self._producer: Any = None
         self._lock = threading.Lock()
+        self._failed_at = -float("inf")
         # send() can block while metadata is fetched, so it runs off the event loop.
         self._executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="tocsin-publish")
 
     def _create(self) -> Any:
         with self._lock:
             if self._producer is None:
+                # kafka-python leaves a thread and sockets behind for each constructor that
+                # cannot connect, so while the broker is away, try at most every few seconds.
+                if time.monotonic() - self._failed_at < _RECONNECT_BACKOFF_S:
+                    raise BrokerUnavailableError(
+                        f"Kafka at {self._settings.bootstrap} was unreachable moments ago"
+                    )
                 timeout_ms = int(self._timeout_s * 1000)
                 try:
+                    options = client_options(self._settings, "ingest")
+                    # Connecting must not outlast the answer the client is waiting for.
+                    options["bootstrap_timeout_ms"] = min(
+                        options["bootstrap_timeout_ms"], timeout_ms
+                    )
                     self._producer = KafkaProducer(
-                        **client_options(self._settings, "ingest"),
+                        **options,
                         acks="all",
                         enable_idempotence=True,
                         compression_type=(
@@ -70,6 +83,7 @@ class KafkaPublisher:
                         allow_auto_create_topics=False,
                     )
                 except KafkaError as exc:
+                    self._failed_at = time.monotonic()
                     raise BrokerUnavailableError(
                         f"cannot reach Kafka at {self._settings.bootstrap}: {exc}"
                     ) from exc
@@ -100,9 +114,14 @@ class KafkaPublisher:
         """Send ``records`` and return once every one is acknowledged, within the deadline."""
         loop = asyncio.get_running_loop()
         deadline = time.monotonic() + self._timeout_s
-        kafka_futures = await asyncio.wait_for(
-            loop.run_in_executor(self._executor, self._send_all, records), self._timeout_s
-        )
+        try:
+            kafka_futures = await asyncio.wait_for(
+                loop.run_in_executor(self._executor, self._send_all, records), self._timeout_s
+            )
+        except TimeoutError as exc:
+            raise BrokerUnavailableError(
+                f"could not hand records to Kafka within {self._timeout_s:g}s"
+            ) from exc
         waiters = [
             self._bridge(loop, f, r.topic) for f, r in zip(kafka_futures, records, strict=True)
         ]
