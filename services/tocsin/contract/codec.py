@@ -6,7 +6,7 @@ tell a corrupt message from one that violates the contract when dead-lettering.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from pydantic import TypeAdapter, ValidationError
@@ -18,7 +18,10 @@ from tocsin.errors import MessageDecodeError, MessageSchemaError
 
 CONTENT_TYPE = "application/json"
 
+T = TypeVar("T")
+
 _EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+_ARTICLE_ADAPTER: TypeAdapter[Article] = TypeAdapter(Article)
 
 
 def encode(model: Event | Article) -> bytes:
@@ -33,25 +36,22 @@ def _loads(data: bytes | str) -> Any:
         raise MessageDecodeError(f"not valid UTF-8 JSON: {exc}") from exc
 
 
-def decode_event(data: bytes | str) -> Event:
-    """Parse and validate one event of any type."""
+def _decode(adapter: TypeAdapter[T], data: bytes | str, what: str) -> T:
     raw = _loads(data)
     try:
-        return _EVENT_ADAPTER.validate_python(raw)
+        return adapter.validate_python(raw)
     except ValidationError as exc:
         raise MessageSchemaError(
-            f"event does not match the contract: {summarise(exc)}",
+            f"{what} does not match the contract: {summarise(exc)}",
             errors=[dict(e) for e in exc.errors(include_url=False)],
         ) from exc
+
+
+def decode_event(data: bytes | str) -> Event:
+    """Parse and validate one event of any type."""
+    return _decode(_EVENT_ADAPTER, data, "event")
 
 
 def decode_article(data: bytes | str) -> Article:
     """Parse and validate one stored article."""
-    raw = _loads(data)
-    try:
-        return Article.model_validate(raw)
-    except ValidationError as exc:
-        raise MessageSchemaError(
-            f"article does not match the contract: {summarise(exc)}",
-            errors=[dict(e) for e in exc.errors(include_url=False)],
-        ) from exc
+    return _decode(_ARTICLE_ADAPTER, data, "article")
