@@ -17,10 +17,26 @@ nothing here is instantiated at import time.
 | TOCSIN_INGEST_MAX_BATCH_ARTICLES | 100              | most articles in one batch (413 above)   |
 | TOCSIN_INGEST_STATE_DIR          | .tocsin/ingest   | where the recent-articles index lives    |
 | TOCSIN_INGEST_INDEX_CAPACITY     | 100000           | articles remembered for duplicate checks |
+
+| TOCSIN_AGGREGATOR_…    | default            | meaning                              |
+|------------------------|--------------------|--------------------------------------|
+| HOST / PORT            | 127.0.0.1 / 8081   | where the aggregator listens         |
+| GROUP_ID               | tocsin-aggregator  | consumer group of the aggregators    |
+| STATE_DIR              | .tocsin/aggregator | where state.sqlite lives             |
+| POLL_TIMEOUT_S         | 0.5                | longest wait in one poll             |
+| MAX_POLL_RECORDS       | 2000               | records per batch (one commit)       |
+| STATEMENTS_KEPT        | 20                 | recent statements per country        |
+| SEEN_IDS_PER_PARTITION | 50000              | event ids remembered, per partition  |
+| SESSION_TIMEOUT_S      | 10                 | consumer group session timeout       |
+| DEADLETTER_TIMEOUT_S   | 10                 | longest wait for a dead letter's ack |
+| INSTANCE_ID            | (none)             | static member id (fast restarts)     |
+| TODAY                  | (the UTC date)     | "today" for curfews (tests)          |
+| TOPIC_PREFIX           | (none)             | prefix of every topic used           |
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Literal
 
@@ -59,3 +75,44 @@ class IngestSettings(BaseSettings):
     state_dir: Path = Path(".tocsin/ingest")
     index_capacity: int = Field(default=100_000, ge=100)
     retry_after_s: int = Field(default=5, ge=1, le=3600)
+
+
+class AggregatorSettings(BaseSettings):
+    """The aggregator service: its consumer group, local state and HTTP endpoint."""
+
+    model_config = SettingsConfigDict(env_prefix="TOCSIN_AGGREGATOR_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8081, ge=0, le=65535)
+    group_id: str = Field(default="tocsin-aggregator", min_length=1)
+    state_dir: Path = Path(".tocsin/aggregator")
+    poll_timeout_s: float = Field(default=0.5, gt=0, le=60)
+    max_poll_records: int = Field(default=2000, ge=1, le=100_000)
+    statements_kept: int = Field(default=20, ge=1, le=1000)
+    seen_ids_per_partition: int = Field(default=50_000, ge=100, le=10_000_000)
+    session_timeout_s: float = Field(default=10.0, ge=1, le=300)
+    deadletter_timeout_s: float = Field(default=10.0, gt=0, le=300)
+    instance_id: str | None = Field(
+        default=None,
+        min_length=1,
+        description="Static membership (KIP-345): a restarted instance with the same id "
+        "gets its partitions back without a rebalance, and a stopped one keeps them until "
+        "its session times out; it must be unique in the group.",
+    )
+    today: dt.date | None = Field(
+        default=None, description='"Today" for curfews; the current UTC date when unset.'
+    )
+    topic_prefix: str = Field(
+        default="",
+        pattern=r"^[A-Za-z0-9._-]*$",
+        description="Prepended to every topic read and written, to share a cluster.",
+    )
+
+    @property
+    def state_file(self) -> Path:
+        """The SQLite database of totals and offsets."""
+        return self.state_dir / "state.sqlite"
+
+    def current_date(self) -> dt.date:
+        """``today`` when set, else the current date in UTC."""
+        return self.today or dt.datetime.now(dt.UTC).date()

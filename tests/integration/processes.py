@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -67,3 +68,80 @@ def _wait(url: str, proc: subprocess.Popen[bytes], state_dir: Path, timeout: flo
             pass
         time.sleep(0.2)
     raise RuntimeError(f"{url} not ready within {timeout}s")
+
+
+@dataclass
+class Service:
+    """A running service subprocess: its base URL, process, and exit code once stopped."""
+
+    url: str
+    proc: subprocess.Popen[bytes]
+    log: Path
+    returncode: int | None = None
+
+
+@contextmanager
+def aggregator_service(
+    bootstrap: str,
+    state_dir: Path,
+    *,
+    group: str,
+    today: str | None = None,
+    instance_id: str | None = None,
+    topic_prefix: str | None = None,
+    env: dict[str, str] | None = None,
+) -> Iterator[Service]:
+    """Start ``tocsin serve aggregator`` on a free port; yield it once /healthz answers.
+
+    On exit it is stopped with SIGTERM (unless the test killed it already) and
+    ``Service.returncode`` holds the exit code. The log is appended to
+    ``state_dir/aggregator.log``, so restarts on one state directory share it.
+    """
+    port = free_port()
+    state_dir.mkdir(parents=True, exist_ok=True)
+    log_path = state_dir / "aggregator.log"
+    args = [sys.executable, "-m", "tocsin", "serve", "aggregator", "--port", str(port),
+            "--bootstrap", bootstrap, "--state-dir", str(state_dir), "--group", group]  # fmt: skip
+    for flag, value in (
+        ("--today", today),
+        ("--instance-id", instance_id),
+        ("--topic-prefix", topic_prefix),
+    ):
+        if value is not None:
+            args += [flag, value]
+    with log_path.open("ab") as log:
+        proc = subprocess.Popen(
+            args,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=os.environ | {"TOCSIN_LOG_LEVEL": "INFO"} | (env or {}),
+        )
+    service = Service(f"http://127.0.0.1:{port}", proc, log_path)
+    try:
+        _wait_healthy(service)
+        yield service
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+        try:
+            service.returncode = proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            service.returncode = proc.wait()
+
+
+def _wait_healthy(service: Service, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if service.proc.poll() is not None:
+            raise RuntimeError(
+                f"aggregator exited with {service.proc.returncode}:\n"
+                + service.log.read_text(errors="replace")[-3000:]
+            )
+        try:
+            if httpx.get(service.url + "/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{service.url}/healthz not answering within {timeout}s")

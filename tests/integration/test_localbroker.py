@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 
+from tests.integration.processes import free_port
 from tocsin.cli import kafka_cmd
 from tocsin.localbroker import (
     QUICK_START_JVM_OPTIONS,
@@ -21,11 +22,14 @@ from tocsin.localbroker import (
     JavaNotFoundError,
     JavaVersionError,
     LocalBroker,
+    config,
     ensure_jars,
     read_status,
+    require_java,
 )
 from tocsin.localbroker.artifacts import cached_jars
 from tocsin.localbroker.java import parse_java_major
+from tocsin.localbroker.process import format_storage
 
 START_TIMEOUT = 120.0
 RECORDS = [
@@ -215,3 +219,12 @@ def test_half_finished_download_is_not_reused(tmp_path: Path) -> None:
     assert cached_jars(tmp_path) is None
     (tmp_path / ".complete").write_text("digest-of-another-pom\n")
     assert cached_jars(tmp_path) is None
+
+
+def test_format_accepts_a_cluster_id_that_starts_with_a_dash(tmp_path: Path) -> None:
+    """A random cluster id may begin with "-"; formatting must not read it as an option."""
+    java = require_java()
+    layout = config.BrokerLayout(tmp_path)
+    config.write_config(layout, free_port(), free_port())
+    format_storage(java, ensure_jars(java=java), layout, 120, cluster_id="-AbCdEfGhIjKlMnOpQrStU")
+    assert layout.is_formatted()

@@ -126,6 +126,9 @@ class GroupConsumer:
                 max_poll_records=max_poll_records,
                 session_timeout_ms=session_ms,
                 heartbeat_interval_ms=max(100, session_ms // 3),
+                # A rebalance waits this long for members to rejoin; a batch takes well
+                # under a second, so a minute bounds a stall without false evictions.
+                max_poll_interval_ms=60_000,
                 # kafka-python requires fetch_max_wait_ms < request_timeout_ms.
                 fetch_max_wait_ms=min(500, max(1, timeout_ms // 2)),
             )

@@ -38,7 +38,13 @@ def _jvm_options(layout: BrokerLayout) -> list[str]:
     ]
 
 
-def format_storage(java: str, jars: KafkaJars, layout: BrokerLayout, timeout: float) -> None:
+def format_storage(
+    java: str,
+    jars: KafkaJars,
+    layout: BrokerLayout,
+    timeout: float,
+    cluster_id: str | None = None,
+) -> None:
     """Format the KRaft log dir as a standalone controller quorum, unless it already is."""
     # Skipping the JVM when meta.properties exists saves a second or two on every restart;
     # --ignore-formatted still guards a directory formatted by someone else.
@@ -52,8 +58,9 @@ def format_storage(java: str, jars: KafkaJars, layout: BrokerLayout, timeout: fl
         STORAGE_TOOL,
         "format",
         "--standalone",
-        "--cluster-id",
-        new_cluster_id(),
+        # One token: a base64 id may start with "-", which the tool's parser would
+        # otherwise take for an option (about one format in 64 failed that way).
+        f"--cluster-id={cluster_id or new_cluster_id()}",
         "--config",
         str(layout.properties_file),
         "--ignore-formatted",

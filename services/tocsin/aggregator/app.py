@@ -1,0 +1,202 @@
+"""The aggregator HTTP API (FastAPI): running totals as JSON and Prometheus metrics.
+
+GET /v1/totals        casualties per (country, outcome): per group and "all"
+GET /v1/deployments   highest reported size per (country, force)
+GET /v1/curfews       curfews, states of emergency, movement restrictions
+GET /v1/statements    the most recent statements kept, and counts per country
+GET /healthz /readyz /metrics
+
+Every answer is computed from one ``View``: the exported partitions only, so an
+instance answers for the countries it owns and for nothing that is mid-rebuild.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from tocsin import __version__
+from tocsin.aggregator.metrics import AggregatorMetrics
+from tocsin.aggregator.partitions import View
+from tocsin.aggregator.queries import (
+    CurfewsQuery,
+    DeploymentsQuery,
+    QueryError,
+    QueryModel,
+    StatementsQuery,
+    TotalsQuery,
+    parse_query,
+)
+from tocsin.aggregator.rules import casualty_totals, newest
+from tocsin.http_common import (
+    ApiError,
+    ErrorDetail,
+    ErrorResponse,
+    JsonResponse,
+    RequestMetricsMiddleware,
+    install_error_handlers,
+)
+
+Q = TypeVar("Q", bound=QueryModel)
+_INVALID: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorResponse, "description": "unknown query parameter or bad value"}
+}
+
+
+def _query(model: type[Q], request: Request) -> Q:
+    try:
+        return parse_query(model, request.query_params.multi_items())
+    except QueryError as exc:
+        details = [ErrorDetail(field=f, message=m) for f, m in exc.problems]
+        raise ApiError(400, "invalid_query", str(exc), details=details) from exc
+
+
+def totals_body(view: View, query: TotalsQuery) -> dict[str, Any]:
+    """The /v1/totals answer."""
+    rows = [
+        {"country": r.country, "outcome": r.outcome, "groups": dict(r.groups), "all": r.all}
+        for r in casualty_totals(view.totals.casualties)
+        if query.country in (None, r.country) and query.outcome in (None, r.outcome)
+    ]
+    return {"totals": rows}
+
+
+def deployments_body(view: View, query: DeploymentsQuery) -> dict[str, Any]:
+    """The /v1/deployments answer."""
+    rows = [
+        {"country": country, "force": force, "size": size}
+        for (country, force), size in sorted(view.totals.deployments.items())
+        if query.country in (None, country)
+    ]
+    return {"deployments": rows}
+
+
+def curfews_body(view: View, query: CurfewsQuery, today: dt.date) -> dict[str, Any]:
+    """The /v1/curfews answer, with activity judged on ``today``."""
+    wanted = None if query.active is None else query.active == "true"
+    rows = []
+    for (country, kind, location), record in sorted(
+        view.totals.curfews.items(), key=lambda item: (item[0][0], item[0][1], item[0][2] or "")
+    ):
+        active = record.active(today)
+        if query.country not in (None, country) or wanted not in (None, active):
+            continue
+        rows.append(
+            {
+                "country": country,
+                "kind": kind,
+                "location": location,
+                "starts_on": record.starts_on,
+                "ends_on": record.ends_on,
+                "active": active,
+                "last_reported_at": record.last_reported[0],
+            }
+        )
+    return {"today": today, "curfews": rows}
+
+
+def statements_body(view: View, query: StatementsQuery) -> dict[str, Any]:
+    """The /v1/statements answer: newest first, across the chosen countries."""
+    logs = {
+        c: log for c, log in view.totals.statements.items() if query.country in (None, c)
+    }  # fmt: skip
+    by_id = {s.event_id: c for c, log in logs.items() for s in log.recent}
+    kept = newest((s for log in logs.values() for s in log.recent), query.limit)
+    return {
+        "counts": {c: log.count for c, log in sorted(logs.items())},
+        "statements": [
+            {
+                "country": by_id[s.event_id],
+                "speaker": s.speaker,
+                "quote": s.quote,
+                "article_id": s.article_id,
+                "published_at": s.published_at,
+            }
+            for s in kept
+        ],
+    }
+
+
+def readiness_body(view: View) -> tuple[int, dict[str, Any]]:
+    """(status code, body) of /readyz."""
+    partitions = [
+        {
+            "topic": p.topic,
+            "partition": p.partition,
+            "exported": p.exported,
+            "position": p.position,
+            "end_offset_at_assignment": p.target,
+            "lag": p.lag,
+        }
+        for p in view.partitions
+    ]
+    if not view.partitions:
+        return 503, {"ready": False, "status": "no partitions assigned", "partitions": []}
+    if view.caught_up:
+        return 200, {"ready": True, "status": "caught up", "partitions": partitions}
+    return 503, {"ready": False, "status": "catching up", "partitions": partitions}
+
+
+def create_app(
+    *,
+    view: Callable[[], View],
+    metrics: AggregatorMetrics,
+    today: Callable[[], dt.date],
+    failure: Callable[[], str | None],
+    lifespan: Any = None,
+) -> FastAPI:
+    """Build the aggregator application around a source of views."""
+    app = FastAPI(
+        title="Tocsin aggregator",
+        version=__version__,
+        description="Running totals of the events on Kafka: the highest figure reported per "
+        "country, outcome and group; deployments; curfews; statements.",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.add_middleware(
+        RequestMetricsMiddleware, requests=metrics.requests, seconds=metrics.request_seconds
+    )
+
+    @app.get("/v1/totals", responses=_INVALID, summary="Casualty totals")
+    async def totals(request: Request) -> Response:
+        query = _query(TotalsQuery, request)
+        return JsonResponse(totals_body(view(), query))
+
+    @app.get("/v1/deployments", responses=_INVALID, summary="Deployments")
+    async def deployments(request: Request) -> Response:
+        query = _query(DeploymentsQuery, request)
+        return JsonResponse(deployments_body(view(), query))
+
+    @app.get("/v1/curfews", responses=_INVALID, summary="Curfews and states of emergency")
+    async def curfews(request: Request) -> Response:
+        query = _query(CurfewsQuery, request)
+        return JsonResponse(curfews_body(view(), query, today()))
+
+    @app.get("/v1/statements", responses=_INVALID, summary="Recent statements")
+    async def statements(request: Request) -> Response:
+        query = _query(StatementsQuery, request)
+        return JsonResponse(statements_body(view(), query))
+
+    @app.get("/healthz", summary="The process and its consumer loop are alive")
+    async def healthz() -> Response:
+        problem = failure()
+        if problem is not None:
+            return JsonResponse({"status": "failed", "error": problem}, status_code=503)
+        return JsonResponse({"status": "ok"})
+
+    @app.get("/readyz", summary="Every assigned partition is caught up")
+    async def readyz() -> Response:
+        status, body = readiness_body(view())
+        return JsonResponse(body, status_code=status)
+
+    @app.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
+    async def prometheus_metrics() -> Response:
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    return app

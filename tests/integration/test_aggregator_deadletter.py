@@ -1,0 +1,89 @@
+"""Poison messages go to the dead-letter topic with their reason and source; consumption goes on.
+
+This test runs the aggregator under a topic prefix of its own: garbage on the
+shared event topics would break every other test that reads them.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+from kafka import KafkaProducer
+
+from tests.aggregator.factory import casualty
+from tests.integration.aggregator_support import end_offsets, metric, read_all, wait_applied
+from tests.integration.processes import aggregator_service
+from tocsin.contract import topics
+from tocsin.contract.codec import encode
+
+pytestmark = pytest.mark.kafka
+
+
+def _wait_ready(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if httpx.get(url + "/readyz", timeout=5).status_code == 200:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"{url} not ready within {timeout}s")
+
+
+def test_poison_messages_are_dead_lettered_and_consumption_continues(
+    kafka_bootstrap: str, tmp_path: Path
+) -> None:
+    """Raw bytes and an unknown type are dead-lettered with headers; a later event still counts."""
+    prefix = f"it-dl-{uuid.uuid4().hex[:8]}."
+    source = prefix + topics.EVENT_TOPICS["casualty"]
+    deadletter = prefix + topics.DEADLETTER
+    with aggregator_service(
+        kafka_bootstrap,
+        tmp_path / "agg",
+        group=f"it-agg-dl-{uuid.uuid4().hex[:8]}",
+        topic_prefix=prefix,
+    ) as agg:
+        _wait_ready(agg.url)  # the aggregator has created its (prefixed) topics
+        producer = KafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all")
+        try:
+            sent: dict[str, Any] = {}
+            # One key, so all three share a partition and the good one comes after the bad.
+            for reason, value in (
+                ("decode_error", b"\x00\x01 not json {"),
+                (
+                    "unknown_type",
+                    orjson.dumps({"type": "rumour", "country": "QA", "event_id": "r1"}),
+                ),
+                ("good", encode(casualty("QA", "killed", "civilians", 7))),
+            ):
+                sent[reason] = (
+                    value,
+                    producer.send(source, key=b"QA", value=value).get(timeout=30),
+                )
+        finally:
+            producer.close(timeout=10)
+        names = [prefix + t for t in topics.EVENT_TOPICS.values()]
+        wait_applied([agg.url], end_offsets(kafka_bootstrap, names))
+
+        totals = httpx.get(agg.url + "/v1/totals?country=QA", timeout=5).json()["totals"]
+        assert totals == [
+            {"country": "QA", "outcome": "killed", "groups": {"civilians": 7}, "all": 7}
+        ]
+        assert metric(agg.url, "tocsin_aggregator_dead_lettered_total", reason="decode_error") == 1
+        assert metric(agg.url, "tocsin_aggregator_dead_lettered_total", reason="unknown_type") == 1
+
+    letters = read_all(kafka_bootstrap, [deadletter])
+    assert len(letters) == 2
+    for letter in letters:
+        headers = {k: v.decode() for k, v in letter.headers}
+        value, meta = sent[headers["reason"]]
+        assert (letter.key, letter.value) == (b"QA", value)
+        assert headers["source-topic"] == source
+        assert headers["source-partition"] == str(meta.partition)
+        assert headers["source-offset"] == str(meta.offset)
+        assert headers["error"]
+    assert agg.returncode == 0
