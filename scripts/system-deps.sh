@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Install the Debian packages the test suite uses as independent tools, when missing:
-# kcat (a second Kafka client to cross-check ours). Needs root and apt; without them it
-# says what is missing and carries on (the tests that need a tool say so when skipped).
+# kcat (a second Kafka client to cross-check ours) and prometheus, for its promtool
+# (checks deploy/prometheus and runs the alert rules' unit tests). Needs root and apt;
+# without them it says what is missing and carries on. The kcat tests then skip; the
+# deploy tests fail, saying that promtool is missing, since they have no other judge.
 set -uo pipefail
 need=()
 command -v kcat >/dev/null 2>&1 || need+=(kcat)
+command -v promtool >/dev/null 2>&1 || need+=(prometheus)  # provides /usr/bin/promtool
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
     echo "system-deps: not root or no apt-get; missing: ${need[*]}" >&2
