@@ -1,5 +1,6 @@
 """The aggregator HTTP API (FastAPI): running totals as JSON and Prometheus metrics.
 
+GET /                 a read-only dashboard page that shows the JSON answers below
 GET /v1/totals        casualties per (country, outcome): per group and "all"
 GET /v1/deployments   highest reported size per (country, force)
 GET /v1/curfews       curfews, states of emergency, movement restrictions
@@ -22,6 +23,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from tocsin import __version__
 from tocsin.aggregator.metrics import AggregatorMetrics
+from tocsin.aggregator.page import dashboard_page
 from tocsin.aggregator.partitions import View
 from tocsin.aggregator.queries import (
     CurfewsQuery,
@@ -162,6 +164,12 @@ def create_app(
     app.add_middleware(
         RequestMetricsMiddleware, requests=metrics.requests, seconds=metrics.request_seconds
     )
+
+    page = dashboard_page()
+
+    @app.get("/", summary="Dashboard page", include_in_schema=False)
+    async def dashboard() -> Response:
+        return page.response()
 
     @app.get("/v1/totals", responses=_INVALID, summary="Casualty totals")
     async def totals(request: Request) -> Response:
