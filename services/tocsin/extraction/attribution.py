@@ -61,11 +61,14 @@ def find_attribution(view: SentenceView) -> str | None:
     # linear even for a pathological megabyte-long "sentence".
     # A closing ", X said." names the source of the whole sentence, so it wins over a
     # leading subject that may only look like one.
-    for pattern, window in (
-        (_ACCORDING, text[:2000]),
-        (_TRAILING, text[-200:]),
-        (_LEADING, text[:200]),
-    ):
+    searches = [(_TRAILING, text[-200:]), (_LEADING, text[:200])]
+    # Case-insensitive, _ACCORDING has no literal prefix to skip ahead with, so the engine
+    # tries it at every position: only try it when the sentence has the phrase. A match
+    # lower-cases to "accord...", as none of these letters has a case variant outside
+    # ASCII (unlike "i": "ı" and "İ" match it too).
+    if "accord" in view.lower:
+        searches.insert(0, (_ACCORDING, text[:2000]))
+    for pattern, window in searches:
         match = pattern.search(window)
         if match:
             source = _clean(match.group("src"))

@@ -19,18 +19,15 @@ from tocsin.extraction.casualty_links import (
     link,
 )
 from tocsin.extraction.context import is_background, is_hypothetical, is_negated
-from tocsin.extraction.document import Document, SentenceView, Word
+from tocsin.extraction.document import Document, SentenceView
 from tocsin.extraction.drafts import Draft
 from tocsin.extraction.lexicon import CASUALTY_TRIGGERS, DISEASE_WORDS, GROUP_MODIFIERS, GROUP_NOUNS
-from tocsin.extraction.prefilter import sentence_hits, word_pattern
 from tocsin.extraction.quantities import Quantity
-
-_PREFILTER = word_pattern(CASUALTY_TRIGGERS)
 
 
 def _group(view: SentenceView, figure: Figure) -> tuple[Group, str | None] | None:
     """The group a figure counts, or None when the figure counts something non-human."""
-    words = view.words
+    words, starts, ends = view.words, view.word_starts, view.word_ends
     i = figure.after
     phrase: list[int] = []
     head: Group | None = None
@@ -39,14 +36,14 @@ def _group(view: SentenceView, figure: Figure) -> tuple[Group, str | None] | Non
     closed = False  # punctuation right after the figure: no noun follows it
     previous_end = figure.quantity.end
     while i < len(words) and len(phrase) < 7:
-        w = words[i].lower
+        w = words[i]
         # Stop at punctuation between words (a comma or quote closes the noun phrase):
         # in "rose to 40, officials said" the officials are the source, not the dead.
-        gap = view.text[previous_end : words[i].start]
+        gap = view.text[previous_end : starts[i]]
         if "," in gap or ";" in gap or ":" in gap:
             closed = previous_end == figure.quantity.end
             break
-        previous_end = words[i].end
+        previous_end = ends[i]
         if not phrase and w in CASUALTY_TRIGGERS and _names_group(words, i + 1):
             i += 1  # "30 injured demonstrators": the trigger is an adjective of the group
             continue
@@ -63,7 +60,7 @@ def _group(view: SentenceView, figure: Figure) -> tuple[Group, str | None] | Non
         elif (
             unknown < 2
             and i + 1 < len(words)
-            and (words[i + 1].lower in GROUP_NOUNS or words[i + 1].lower in GROUP_MODIFIERS)
+            and (words[i + 1] in GROUP_NOUNS or words[i + 1] in GROUP_MODIFIERS)
         ):
             unknown += 1
             phrase.append(i)
@@ -78,26 +75,26 @@ def _group(view: SentenceView, figure: Figure) -> tuple[Group, str | None] | Non
         if (
             not closed
             and nxt < len(words)
-            and words[nxt].lower not in CASUALTY_TRIGGERS
-            and words[nxt].lower not in LINK_WORDS
+            and words[nxt] not in CASUALTY_TRIGGERS
+            and words[nxt] not in LINK_WORDS
         ):
             return None
         return "unspecified", None
-    kept = [words[j] for j in phrase[: head_at + 1]]
-    while kept and kept[0].lower in {"of", "the", "more", "other", "whom", "them", "among"}:
+    kept = phrase[: head_at + 1]
+    while kept and words[kept[0]] in {"of", "the", "more", "other", "whom", "them", "among"}:
         kept = kept[1:]
-    text = view.text[kept[0].start : kept[-1].end] if kept else None
+    text = view.text[starts[kept[0]] : ends[kept[-1]]] if kept else None
     return head, text
 
 
-def _names_group(words: list[Word], i: int) -> bool:
+def _names_group(words: list[str], i: int) -> bool:
     """True when a group noun starts at word ``i``, possibly after one modifier."""
     for j in (i, i + 1):
         if j >= len(words):
             return False
-        if words[j].lower in GROUP_NOUNS:
+        if words[j] in GROUP_NOUNS:
             return True
-        if words[j].lower not in GROUP_MODIFIERS:
+        if words[j] not in GROUP_MODIFIERS:
             return False
     return False
 
@@ -107,10 +104,8 @@ def _of_disease(view: SentenceView, trigger: Trigger) -> bool:
     words = view.words
     before = words[max(0, trigger.index - 6) : trigger.index]
     after = words[trigger.tail + 1 : trigger.tail + 4]
-    return any(w.lower in DISEASE_WORDS for w in before) or (
-        bool(after)
-        and after[0].lower in {"of", "from"}
-        and any(w.lower in DISEASE_WORDS for w in after[1:])
+    return not DISEASE_WORDS.isdisjoint(before) or (
+        bool(after) and after[0] in {"of", "from"} and not DISEASE_WORDS.isdisjoint(after[1:])
     )
 
 
@@ -139,8 +134,8 @@ def _place(doc: Document, view: SentenceView) -> tuple[str | None, str | None]:
 def find_casualties(doc: Document) -> list[Draft]:
     """Every casualty report of the article, in reading order."""
     drafts: list[Draft] = []
-    for index in sorted(sentence_hits(doc, _PREFILTER)):
-        view = doc.views[index]
+    for index in sorted(doc.triggers("casualty")):
+        view = doc.view(index)
         if is_background(view):
             continue
         triggers = find_triggers(view)

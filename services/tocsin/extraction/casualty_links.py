@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from tocsin.contract.events import Outcome
 from tocsin.extraction.context import clause_bounds
-from tocsin.extraction.document import SentenceView, Word
+from tocsin.extraction.document import SentenceView
 from tocsin.extraction.lexicon import (
     CASUALTY_TRIGGERS,
     GROUP_MODIFIERS,
@@ -109,36 +109,36 @@ def find_triggers(view: SentenceView) -> list[Trigger]:
     found = []
     words = view.words
     for i, w in enumerate(words):
-        outcome = CASUALTY_TRIGGERS.get(w.lower)
+        outcome = CASUALTY_TRIGGERS.get(w)
         if outcome is None:
             continue
-        after = words[i + 1].lower if i + 1 < len(words) else ""
-        before = {x.lower for x in words[max(0, i - 3) : i]}
+        after = words[i + 1] if i + 1 < len(words) else ""
+        before = set(words[max(0, i - 3) : i])
         tail = i
-        if w.lower in PHRASAL_TRIGGERS:
-            if after != PHRASAL_TRIGGERS[w.lower]:
+        if w in PHRASAL_TRIGGERS:
+            if after != PHRASAL_TRIGGERS[w]:
                 continue
             tail = i + 1
-        elif w.lower in _WEAK_TRIGGERS:
-            if not before.intersection(_WEAK_TRIGGERS[w.lower]):
+        elif w in _WEAK_TRIGGERS:
+            if not before.intersection(_WEAK_TRIGGERS[w]):
                 continue
-        elif w.lower == "death" and after != "toll":
+        elif w == "death" and after != "toll":
             continue
         object_first = (
-            w.lower in OBJECT_FIRST_TRIGGERS
+            w in OBJECT_FIRST_TRIGGERS
             or tail > i
             # "shot dead five": "dead" alone never takes an object ("18 dead").
-            or (w.lower == "dead" and i > 0 and words[i - 1].lower == "shot")
+            or (w == "dead" and i > 0 and words[i - 1] == "shot")
             # "claimed the lives of 12 people", unlike "12 people lost their lives".
-            or (w.lower == "lives" and "claimed" in before)
+            or (w == "lives" and "claimed" in before)
         )
-        found.append(Trigger(i, tail, outcome, w.lower, object_first))
+        found.append(Trigger(i, tail, outcome, w, object_first))
     return found
 
 
 def find_figures(view: SentenceView, counts: list[Quantity]) -> list[Figure]:
     """The counts with their word spans."""
-    starts = [w.start for w in view.words]
+    starts = view.word_starts
     return [Figure(q, bisect_left(starts, q.start), bisect_left(starts, q.end)) for q in counts]
 
 
@@ -188,18 +188,18 @@ def link(view: SentenceView, figures: list[Figure], triggers: list[Trigger]) -> 
 def _is_subset(view: SentenceView, lk: Link, covered: set[int]) -> bool:
     """True when the figure names part of another figure of the sentence."""
     words, f = view.words, lk.figure
-    before = [w.lower for w in words[max(0, f.first - 2) : f.first]]
+    before = words[max(0, f.first - 2) : f.first]
     if before[-1:] and before[-1] in _SUBSET_BEFORE:
         return True  # "including three children"
     if before[:1] == ["among"] and before[-1] in _PRONOUN_WHOLE:
         return True  # "among them four policemen"
-    after = [w.lower for w in words[f.after : f.after + 2]]
+    after = words[f.after : f.after + 2]
     if after[:1] == ["of"] and after[-1] in _PRONOUN_WHOLE:
         return True  # "30 of them minors"
     t = lk.trigger
     # "two policemen and a soldier were among the 9 people killed"
     return any(
-        words[j].lower == "among" and any(k in covered for k in range(j + 1, min(j + 4, t.index)))
+        words[j] == "among" and any(k in covered for k in range(j + 1, min(j + 4, t.index)))
         for j in range(f.after, t.index)
     )
 
@@ -212,8 +212,7 @@ def _object_trigger(
         t = triggers[k]
         if not t.object_first:
             continue
-        between = view.words[t.tail + 1 : q_index]
-        if all(w.lower in TALLY_WORDS for w in between):
+        if TALLY_WORDS.issuperset(view.words[t.tail + 1 : q_index]):
             return t
     return None
 
@@ -238,27 +237,28 @@ def _tally_trigger(
     words = view.words
     j, old = q_index - 1, set()
     stop = max(-1, q_index - 1 - _MAX_TALLY_LEAD)
-    while j > stop and (words[j].lower in _TALLY_LEAD or j in covered or j in dated):
+    while j > stop and (words[j] in _TALLY_LEAD or j in covered or j in dated):
         if j in covered:
             old.add(j)  # "rose from 26 to 40": 26 is the figure being replaced
         j -= 1
     if j < 0 or q_index == 0:
         return None, set()
-    if words[j].lower in TALLY_VERBS:
-        if words[q_index - 1].lower == "from":
+    if words[j] in TALLY_VERBS:
+        if words[q_index - 1] == "from":
             return None, {q_index}
         boundary, bringing = j, False
-    elif words[q_index - 1].lower == "to" and not old:
+    elif words[q_index - 1] == "to" and not old:
         boundary, bringing = j + 1, True
     else:
         return None, set()
-    clause_start, _ = clause_bounds(view, words[boundary].start)
+    starts = view.word_starts
+    clause_start, _ = clause_bounds(view, starts[boundary])
     for h in range(boundary - 1, max(-1, boundary - 1 - _MAX_TALLY_SPAN), -1):
-        if words[h].start < clause_start or h in covered:
+        if starts[h] < clause_start or h in covered:
             return None, set()  # another figure between head and verb is a report of its own
-        if words[h].lower not in TALLY_HEADS:
+        if words[h] not in TALLY_HEADS:
             continue
-        if bringing and not any(w.lower in _BRINGING for w in words[max(0, h - 4) : h]):
+        if bringing and _BRINGING.isdisjoint(words[max(0, h - 4) : h]):
             return None, set()
         # The trigger naming what the tally counts: "death toll", "number of people killed".
         near = triggers[bisect_left(indexes, h - 2) : bisect_left(indexes, boundary)]
@@ -280,7 +280,7 @@ class _DatedWords:
 
     def __contains__(self, index: int) -> bool:
         if self._indexes is None:
-            starts = [w.start for w in self._view.words]
+            starts = self._view.word_starts
             self._indexes = {
                 k
                 for d in self._view.dates
@@ -304,7 +304,7 @@ def _subject_trigger(
             if t.index - f.first > _MAX_SUBJECT_GAP:
                 return None
             continue
-        if view.words[t.index].start > clause_end or t.index - f.first > _MAX_SUBJECT_GAP:
+        if view.word_starts[t.index] > clause_end or t.index - f.first > _MAX_SUBJECT_GAP:
             return None
         return t if _linked(view, f.first, t, covered) else None
     return None
@@ -320,10 +320,11 @@ def _linked(view: SentenceView, q_index: int, t: Trigger, covered: set[int]) -> 
     unknown = 0
     free = 0
     company = _COMPANY.get(t.word, frozenset())
+    words = view.words
     for j in range(q_index + 1, t.index):
-        w = view.words[j].lower
+        w = words[j]
         if j in covered or w in LINK_WORDS or w in GROUP_NOUNS or w in GROUP_MODIFIERS:
-            if w == "of" and view.words[j - 1].lower in GROUP_NOUNS:
+            if w == "of" and words[j - 1] in GROUP_NOUNS:
                 free = _OF_PHRASE
             continue
         if free:
@@ -347,9 +348,9 @@ def _coordinated(view: SentenceView, f: Figure, previous: Link) -> Trigger | Non
     trigger = previous.trigger
     if not trigger.object_first or trigger.index > previous.figure.first:
         return None
-    between: list[Word] = view.words[previous.figure.after : f.first]
-    if not between or between[-1].lower != "and":
+    between = view.words[previous.figure.after : f.first]
+    if not between or between[-1] != "and":
         return None
-    if all(w.lower in GROUP_NOUNS or w.lower in GROUP_MODIFIERS for w in between[:-1]):
+    if all(w in GROUP_NOUNS or w in GROUP_MODIFIERS for w in between[:-1]):
         return trigger
     return None

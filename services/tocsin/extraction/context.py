@@ -6,6 +6,8 @@ and are easy to reason about in table tests.
 
 from __future__ import annotations
 
+import re
+
 from tocsin.extraction.document import SentenceView
 from tocsin.extraction.lexicon import (
     BACKGROUND_PHRASES,
@@ -20,6 +22,9 @@ _CLAUSE_BREAKS = frozenset(";:")
 # offset, and an unbounded search would make a long run-on "sentence" quadratic.
 _CLAUSE_WINDOW = 600
 _DENIAL_SPAN = 25  # words before a trigger in which a denial still governs it
+# Every quantity of kind "year" is read from four ASCII digits in a row ("1991", "1990s",
+# "1990-95"): a sentence without them has none, and need not be searched for figures.
+_FOUR_DIGITS = re.compile(r"[0-9]{4}")
 
 
 def clause_bounds(view: SentenceView, offset: int) -> tuple[int, int]:
@@ -34,13 +39,11 @@ def clause_bounds(view: SentenceView, offset: int) -> tuple[int, int]:
     return start, min(ends) if ends else hi
 
 
-def _words_before(view: SentenceView, word_index: int, span: int) -> list[str]:
-    return [w.lower for w in view.words[max(0, word_index - span) : word_index]]
-
-
 def is_hypothetical(view: SentenceView, trigger_index: int, span: int = 4) -> bool:
     """True when a modal or threat word governs the trigger ("could kill thousands")."""
-    return any(w in HYPOTHETICAL_WORDS for w in _words_before(view, trigger_index, span))
+    return not HYPOTHETICAL_WORDS.isdisjoint(
+        view.words[max(0, trigger_index - span) : trigger_index]
+    )
 
 
 def is_negated(view: SentenceView, first_index: int, trigger_index: int) -> bool:
@@ -52,14 +55,13 @@ def is_negated(view: SentenceView, first_index: int, trigger_index: int) -> bool
     """
     lo = max(0, min(first_index, trigger_index) - 3)
     hi = max(first_index, trigger_index)
-    window = [w.lower for w in view.words[lo:hi]]
-    if any(w in NEGATION_WORDS for w in window):
+    if not NEGATION_WORDS.isdisjoint(view.words[lo:hi]):
         return True
     denied = False
     for w in view.words[max(0, trigger_index - _DENIAL_SPAN) : trigger_index]:
-        if w.lower in DENIAL_WORDS:
+        if w in DENIAL_WORDS:
             denied = True
-        elif w.lower in CONTRAST_WORDS:
+        elif w in CONTRAST_WORDS:
             denied = False
     return denied
 
@@ -69,6 +71,8 @@ def is_background(view: SentenceView) -> bool:
     lower = view.lower
     if any(phrase in lower for phrase in BACKGROUND_PHRASES):
         return True
+    if _FOUR_DIGITS.search(view.text) is None:
+        return False  # no year to read (see _FOUR_DIGITS): spare the quantities
     year = view.published.year
     # "since 2011" frames today's news against the past; "in 2011" is the past itself.
     return any(

@@ -23,9 +23,7 @@ from tocsin.extraction.dates import DateMention
 from tocsin.extraction.document import Document, SentenceView
 from tocsin.extraction.drafts import Draft
 from tocsin.extraction.lexicon import CURFEW_END_VERBS, CURFEW_PHRASES, CURFEW_VERBS
-from tocsin.extraction.prefilter import sentence_hits, word_pattern
 
-_PHRASES = word_pattern(CURFEW_PHRASES)
 _SPECULATIVE = frozenset(
     ["could", "might", "may", "considering", "consider", "threatened", "if", "unless",
      "proposed", "calls", "called", "demanded", "urged", "rumours", "whether", "no", "not"]
@@ -118,11 +116,11 @@ def _area(doc: Document, view: SentenceView) -> tuple[str | None, str | None]:
 def find_curfews(doc: Document) -> list[Draft]:
     """Every curfew, state of emergency or movement restriction the article reports."""
     drafts: list[Draft] = []
-    for index, matches in sorted(sentence_hits(doc, _PHRASES).items()):
-        view = doc.views[index]
+    for index, matches in sorted(doc.triggers("curfew").items()):
+        view = doc.view(index)
         if is_background(view):
             continue
-        words = {w.lower for w in view.words}
+        words = set(view.words)
         if not words & CURFEW_VERBS and not view.dates:
             continue
         if words & _SPECULATIVE:

@@ -58,9 +58,6 @@ from tocsin.extraction.lexicon import (
 )
 from tocsin.extraction.quantities import Quantity
 
-_PREFILTER = re.compile(
-    r"\b(?:" + "|".join(sorted(map(re.escape, DEPLOYMENT_VERBS), key=len, reverse=True)) + r")\b"
-)
 _ALIAS = re.compile(
     r"\b(?:" + "|".join(sorted(map(re.escape, FORCE_ALIASES), key=len, reverse=True)) + r")\b"
 )
@@ -163,9 +160,9 @@ class _Sentence:
     def __init__(self, doc: Document, view: SentenceView) -> None:
         self.doc = doc
         self.view = view
-        self.words = view.words
-        self.lower = [w.lower for w in self.words]
-        self.starts = [w.start for w in self.words]
+        self.lower = view.words
+        self.starts = view.word_starts
+        self.ends = view.word_ends
         self.verbs = [i for i, w in enumerate(self.lower) if w in DEPLOYMENT_VERBS]
         # Places by the index of their first word; country acronyms count as demonyms
         # ("US troops", "DRC soldiers": the country the force belongs to).
@@ -200,7 +197,7 @@ class _Sentence:
 
     def text(self, first: int, last: int) -> str:
         """The sentence text from word ``first`` to word ``last``, inclusive."""
-        return self.view.text[self.words[first].start : self.words[last].end]
+        return self.view.text[self.starts[first] : self.ends[last]]
 
     def common_label(self, first: int, last: int) -> str:
         """A common-noun label; a capital that only starts the sentence is dropped."""
@@ -209,25 +206,25 @@ class _Sentence:
 
     def ends_phrase(self, k: int) -> bool:
         """True when punctuation follows word ``k`` ("... a stabilisation force, the ...")."""
-        if k + 1 >= len(self.words):
+        if k + 1 >= len(self.lower):
             return True
-        gap = self.view.text[self.words[k].end : self.words[k + 1].start]
+        gap = self.view.text[self.ends[k] : self.starts[k + 1]]
         return any(ch in gap for ch in ",.;:()")
 
     def org_after(self, k: int) -> str | None:
         """An organisation named from word ``k`` on: "from the CSTO", "of the African Union"."""
-        if k + 1 >= len(self.words) or self.lower[k] not in {"from", "of"}:
+        if k + 1 >= len(self.lower) or self.lower[k] not in {"from", "of"}:
             return None
-        j = k + 2 if self.lower[k + 1] == "the" and k + 2 < len(self.words) else k + 1
-        alias = _ALIAS.match(self.view.lower, self.words[j].start)
+        j = k + 2 if self.lower[k + 1] == "the" and k + 2 < len(self.lower) else k + 1
+        alias = _ALIAS.match(self.view.lower, self.starts[j])
         if alias is not None:
             return FORCE_ALIASES[alias.group()]
-        return self.view.text[self.words[j].start : self.words[j].end] if self.is_org(j) else None
+        return self.view.text[self.starts[j] : self.ends[j]] if self.is_org(j) else None
 
     def is_org(self, k: int) -> bool:
         """An acronym that is not a place: "CSTO", "NATO", "ECOWAS" (but not "US")."""
-        w = self.words[k]
-        return bool(_ACRONYM.match(self.view.text[w.start : w.end])) and k not in self.places
+        word = self.view.text[self.starts[k] : self.ends[k]]
+        return bool(_ACRONYM.match(word)) and k not in self.places
 
 
 def _forces(s: _Sentence) -> list[_Force]:
@@ -286,12 +283,11 @@ def _modifiers_start(s: _Sentence, head: int) -> int:
     j = head
     while j > 0 and head - j < 3:
         k = j - 1
-        word = s.words[k]
         if s.lower[k] not in FORCE_MODIFIERS or k in s.nationals:
             break
         # A capital inside the sentence starts a name ("Interior Ministry troops" is
         # a label of its own); at the start of the sentence it is only the capital.
-        if k > 0 and s.view.text[word.start].isupper():
+        if k > 0 and s.view.text[s.starts[k]].isupper():
             break
         j = k
     return j
@@ -307,12 +303,12 @@ def _unit_of(s: _Sentence, i: int) -> _Force | None:
     origin = s.nationals.get(j)
     if origin is not None:
         j += 1
-    if j < len(s.words) and s.lower[j] == "the":
+    if j < len(s.lower) and s.lower[j] == "the":
         j += 1
     k = j
-    while k < len(s.words) and s.lower[k] not in FORCE_NOUNS and k - j < 3:
+    while k < len(s.lower) and s.lower[k] not in FORCE_NOUNS and k - j < 3:
         k += 1
-    if k >= len(s.words) or s.lower[k] not in FORCE_NOUNS:
+    if k >= len(s.lower) or s.lower[k] not in FORCE_NOUNS:
         return None
     org = s.is_org(j)
     label = s.text(j, j) if org else s.common_label(j, k)
@@ -326,10 +322,10 @@ def _phrase_end(s: _Sentence, unit: int) -> int:
     """Last word of a unit's of-phrase, coordinated nouns included ("soldiers and police")."""
     k = unit + 2
     end = unit
-    while k < len(s.words) and k - unit <= 8:
+    while k < len(s.lower) and k - unit <= 8:
         if s.lower[k] in FORCE_NOUNS:
             end = k
-            if k + 2 < len(s.words) and s.lower[k + 1] in {"and", "or"}:
+            if k + 2 < len(s.lower) and s.lower[k + 1] in {"and", "or"}:
                 k += 2
                 continue
             break
@@ -340,7 +336,7 @@ def _phrase_end(s: _Sentence, unit: int) -> int:
 def _from_country(s: _Sentence, force: _Force) -> str | None:
     """Origin from "troops from Rwanda" (a country, not an organisation)."""
     k = force.head + 1
-    if k < len(s.words) and s.lower[k] == "from":
+    if k < len(s.lower) and s.lower[k] == "from":
         for j in (k + 1, k + 2):
             place = s.places.get(j)
             if place is not None and place.kind in {"country", "demonym"}:
@@ -351,23 +347,23 @@ def _from_country(s: _Sentence, force: _Force) -> str | None:
 def _sender(s: _Sentence, verb: int) -> tuple[str | None, str | None]:
     """(origin country, organisation) of whoever does the sending, named before the verb."""
     text = s.view.text
-    at = s.words[verb].start
+    at = s.starts[verb]
     lo = max(0, at - _SENDER_CHARS)
     clause_start = max(text.rfind(ch, lo, at) for ch in ",;:(") + 1
     for k in range(verb - 1, max(-1, verb - 1 - _SENDER_SPAN), -1):
-        if s.words[k].start < clause_start or s.lower[k] in _CLAUSE_BREAKS:
+        if s.starts[k] < clause_start or s.lower[k] in _CLAUSE_BREAKS:
             break
         if s.is_org(k):
-            return None, text[s.words[k].start : s.words[k].end]
+            return None, text[s.starts[k] : s.ends[k]]
         place = s.places.get(k)
         if place is not None:
             j = k + len(place.name.split())
-            nxt = s.lower[j] if j < len(s.words) else ""
+            nxt = s.lower[j] if j < len(s.lower) else ""
             if place.kind == "country" or (place.kind == "demonym" and nxt in _SENDER_HEADS):
                 return place.country, None
-        if text[s.words[k].start].isupper():
-            alias = _ALIAS.match(s.view.lower, s.words[k].start)
-            if alias is not None and alias.end() <= s.words[verb].start:
+        if text[s.starts[k]].isupper():
+            alias = _ALIAS.match(s.view.lower, s.starts[k])
+            if alias is not None and alias.end() <= s.starts[verb]:
                 return None, FORCE_ALIASES[alias.group()]
     return None, None
 
@@ -456,8 +452,7 @@ def _size(s: _Sentence, force: _Force, q: Quantity | None) -> dict[str, object]:
         return {"low": None, "high": None, "text": unit if unit in _UNITS else ""}
     if unit in _UNITS and force.size is None:
         # "two battalions": the figure counts units, not people.
-        head = s.words[force.head]
-        return {"low": None, "high": None, "text": s.view.text[q.start : head.end]}
+        return {"low": None, "high": None, "text": s.view.text[q.start : s.ends[force.head]]}
     return {"low": q.low, "high": q.high, "text": q.text}
 
 
@@ -488,8 +483,9 @@ def _governing_verb(s: _Sentence, force: _Force) -> tuple[int, bool] | None:
 def find_deployments(doc: Document) -> list[Draft]:
     """Every deployment the article reports, one per force phrase."""
     drafts: list[Draft] = []
-    for view in doc.views:
-        if not _PREFILTER.search(view.lower) or _WITHDRAWAL.search(view.lower):
+    for index in sorted(doc.triggers("deployment")):
+        view = doc.view(index)
+        if _WITHDRAWAL.search(view.lower):
             continue  # a withdrawal is not a deployment (see the module docstring)
         s = _Sentence(doc, view)
         forces = _forces(s) if s.verbs else []
@@ -524,7 +520,7 @@ def find_deployments(doc: Document) -> list[Draft]:
                     type="deployment",
                     start=view.start,
                     end=view.sentence.end,
-                    key=(view.start + s.words[force.head].start,),
+                    key=(view.start + s.starts[force.head],),
                     fields={
                         "force": label,
                         "size": size,

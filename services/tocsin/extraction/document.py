@@ -10,23 +10,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 from bisect import bisect_left
-from typing import NamedTuple
+from itertools import accumulate
 
 from tocsin.extraction.dates import DateMention, find_dates
 from tocsin.extraction.geo import Gazetteer, PlaceMention, dominant_country
 from tocsin.extraction.normalise import normalise
+from tocsin.extraction.prefilter import Hit, TriggerKind, trigger_hits
 from tocsin.extraction.quantities import Quantity, find_quantities
 from tocsin.extraction.sentences import Sentence, split_sentences
 
-_WORD = re.compile(r"\w+(?:['-]\w+)*")
-
-
-class Word(NamedTuple):
-    """A word of a sentence: lower-cased form and offsets relative to the sentence."""
-
-    lower: str
-    start: int
-    end: int
+# A word: letters and digits, with inner apostrophes and hyphens ("don't", "al-Burhan").
+# Splitting on it (the words are the odd parts) gives each word and the text between
+# them, so offsets are running sums of lengths, computed in C: building an object per
+# word was most of the cost of tokenising a sentence.
+_WORD_SPLIT = re.compile(r"(\w+(?:['-]\w+)*)")
 
 
 class SentenceView:
@@ -34,12 +31,15 @@ class SentenceView:
 
     A plain class with explicit caches: ``functools.cached_property`` takes a lock
     on every first access in Python 3.11, which showed up in profiles of this hot path.
+    Words are three parallel lists (``words``, ``word_starts``, ``word_ends``) rather
+    than a list of objects, so that windows of them are plain slices.
     """
 
     __slots__ = (
         "_dates",
         "_lower",
         "_quantities",
+        "_word_ends",
         "_word_starts",
         "_words",
         "index",
@@ -56,8 +56,9 @@ class SentenceView:
         self.published = published
         self.places = places  # offsets relative to the sentence
         self._lower: str | None = None
-        self._words: list[Word] | None = None
-        self._word_starts: list[int] | None = None
+        self._words: list[str] | None = None
+        self._word_starts: list[int] = []
+        self._word_ends: list[int] = []
         self._quantities: list[Quantity] | None = None
         self._dates: list[DateMention] | None = None
 
@@ -79,19 +80,38 @@ class SentenceView:
         return self._lower
 
     @property
-    def words(self) -> list[Word]:
-        """Words in order, lower-cased."""
+    def words(self) -> list[str]:
+        """The words in order, lower-cased."""
         if self._words is None:
-            lower = self.lower
-            if len(lower) == len(self.sentence.text):
-                spans = [m.span() for m in _WORD.finditer(lower)]
-                self._words = [Word(lower[a:b], a, b) for a, b in spans]
-            else:  # lower-casing changed the length (rare scripts): lower each word alone
-                self._words = [
-                    Word(m.group().lower(), m.start(), m.end())
-                    for m in _WORD.finditer(self.sentence.text)
-                ]
+            self._tokenise()
+            assert self._words is not None
         return self._words
+
+    @property
+    def word_starts(self) -> list[int]:
+        """Offset of each word in the sentence."""
+        if self._words is None:
+            self._tokenise()
+        return self._word_starts
+
+    @property
+    def word_ends(self) -> list[int]:
+        """Offset just past each word."""
+        if self._words is None:
+            self._tokenise()
+        return self._word_ends
+
+    def _tokenise(self) -> None:
+        lower = self.lower
+        aligned = len(lower) == len(self.sentence.text)
+        # Lower-casing may change the length (rare scripts): then split the text itself,
+        # whose offsets are the ones that count, and lower each word alone.
+        parts = _WORD_SPLIT.split(lower if aligned else self.sentence.text)
+        bounds = list(accumulate(map(len, parts)))
+        words = parts[1::2]
+        self._words = words if aligned else [w.lower() for w in words]
+        self._word_starts = bounds[0:-1:2]
+        self._word_ends = bounds[1::2]
 
     @property
     def quantities(self) -> list[Quantity]:
@@ -109,46 +129,97 @@ class SentenceView:
 
     def word_index_at(self, offset: int) -> int:
         """Index of the first word starting at or after ``offset``."""
-        if self._word_starts is None:
-            self._word_starts = [w.start for w in self.words]
-        return bisect_left(self._word_starts, offset)
+        return bisect_left(self.word_starts, offset)
 
 
 class Document:
-    """An article body prepared for the event finders."""
+    """An article body prepared for the event finders.
+
+    Sentence views are built on first request (``view``): a finder asks only for the
+    sentences its trigger scan picked, so most sentences never get one. Places are
+    looked up on first request too: an article without a trigger needs none.
+    """
 
     def __init__(self, body: str, published: dt.datetime, gazetteer: Gazetteer) -> None:
         self.raw = body
         self.text = normalise(body)
+        # Read by the whole-article trigger scan (prefilter.trigger_hits).
+        self.lower = self.text.lower()
         self.published = published.date()
         self.gazetteer = gazetteer
         self.sentences = split_sentences(self.text)
-        places = gazetteer.find(self.text)
-        self.country = dominant_country(places)
-        self.views = self._views(places)
+        self._places: list[PlaceMention] | None = None
+        self._place_starts: list[int] = []
+        self._country: str | None = None
+        self._views: list[SentenceView | None] = [None] * len(self.sentences)
+        self._triggers: dict[TriggerKind, dict[int, list[Hit]]] | None = None
 
-    def _views(self, places: list[PlaceMention]) -> list[SentenceView]:
-        views = []
-        i = 0
-        for index, sentence in enumerate(self.sentences):
-            while i < len(places) and places[i].start < sentence.start:
-                i += 1
-            own = []
-            j = i
-            while j < len(places) and places[j].end <= sentence.end:
-                p = places[j]
-                own.append(
-                    PlaceMention(
-                        country=p.country,
-                        name=p.name,
-                        start=p.start - sentence.start,
-                        end=p.end - sentence.start,
-                        kind=p.kind,
-                    )
+    @property
+    def places(self) -> list[PlaceMention]:
+        """Every place named in the article, in order."""
+        self._locate()
+        assert self._places is not None
+        return self._places
+
+    @property
+    def country(self) -> str | None:
+        """The country the article is mostly about (``geo.dominant_country``)."""
+        self._locate()
+        return self._country
+
+    def _locate(self) -> None:
+        """Look up the article's places and its country, on first use."""
+        if self._places is None:
+            self._places = self.gazetteer.find(self.text)
+            self._place_starts = [p.start for p in self._places]
+            self._country = dominant_country(self._places)
+
+    def triggers(self, kind: TriggerKind) -> dict[int, list[Hit]]:
+        """The sentences holding a trigger of ``kind``, by index, with their hits.
+
+        All kinds come from one scan of the article, made on the first request.
+        """
+        if self._triggers is None:
+            self._triggers = trigger_hits(self.text, self.lower, self.sentences)
+        return self._triggers[kind]
+
+    def view(self, index: int) -> SentenceView:
+        """The view of sentence ``index``, built on first use."""
+        view = self._views[index]
+        if view is None:
+            sentence = self.sentences[index]
+            view = SentenceView(sentence, index, self.published, self._places_in(sentence))
+            self._views[index] = view
+        return view
+
+    @property
+    def views(self) -> list[SentenceView]:
+        """Views of all sentences, in order (builds the missing ones)."""
+        return [self.view(i) for i in range(len(self.sentences))]
+
+    def _places_in(self, sentence: Sentence) -> list[PlaceMention]:
+        """The places inside ``sentence``, with offsets relative to it.
+
+        Places are sorted and never overlap, so those of a sentence are a run that
+        starts at the first place at or after the sentence; a place straddling its
+        end ends the run.
+        """
+        places = self.places
+        own = []
+        j = bisect_left(self._place_starts, sentence.start)
+        while j < len(places) and places[j].end <= sentence.end:
+            p = places[j]
+            own.append(
+                PlaceMention(
+                    country=p.country,
+                    name=p.name,
+                    start=p.start - sentence.start,
+                    end=p.end - sentence.start,
+                    kind=p.kind,
                 )
-                j += 1
-            views.append(SentenceView(sentence, index, self.published, own))
-        return views
+            )
+            j += 1
+        return own
 
     def evidence(self, view: SentenceView) -> tuple[str, int, int]:
         """Evidence for a sentence: the ORIGINAL body text and its offsets."""

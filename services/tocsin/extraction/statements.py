@@ -24,8 +24,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections import deque
 from dataclasses import dataclass
 from itertools import groupby
+from operator import attrgetter
 
 from tocsin.extraction.document import Document, SentenceView
 from tocsin.extraction.drafts import Draft
@@ -95,6 +97,7 @@ _SUBJECT = re.compile(
     r"(?P<spk>[A-Z][\w'’.-]*(?:\s+[\w'’.-]+){0,7}?)\s+(?P<verb>[a-z][a-z]+(?:ed|s)|met|went|"
     r"gave|spoke|made|took|came|left|sent|led|held|flew|wrote|told|said)\b"
 )
+_QUOTE_MARK = re.compile('"')
 _PRONOUN_PERSONS = frozenset(["he", "she"])
 _MAX_SUBJECTS = 4  # a pronoun refers back a few sentences at most
 
@@ -108,13 +111,15 @@ class _Quote:
 
 def _quotes(text: str, start: int, end: int) -> list[_Quote]:
     """Quote spans of one paragraph, pairing marks in order; an unpaired last mark runs on."""
-    marks = [m.start() for m in re.finditer('"', text[start:end])]
+    if text.find('"', start, end) < 0:
+        return []  # most paragraphs quote nobody
+    marks = [m.start() for m in _QUOTE_MARK.finditer(text, start, end)]
     quotes = []
     for i in range(0, len(marks) - 1, 2):
-        a, b = start + marks[i] + 1, start + marks[i + 1]
+        a, b = marks[i] + 1, marks[i + 1]
         quotes.append(_Quote(a, b, b + 1))
     if len(marks) % 2 == 1:
-        a = start + marks[-1] + 1
+        a = marks[-1] + 1
         inner = _INNER_ATTRIBUTION.search(text, a, end)
         b = inner.start() + 1 if inner else end
         quotes.append(_Quote(a, b, b))
@@ -141,11 +146,13 @@ def _place_words(view: SentenceView) -> frozenset[str]:
 class _Resolver:
     """Keeps the persons seen so far, to resolve "he" and "she"."""
 
-    def __init__(self) -> None:
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
         self.last_person: Speaker | None = None
-        # Sentences read since the last person quoted, newest last. Their subjects are
-        # parsed only when a pronoun needs them: most sentences are never looked at.
-        self.recent: list[SentenceView] = []
+        # Indexes of the last few sentences read since the last person quoted, newest
+        # last. Their subjects are parsed only when a pronoun needs them: most are never
+        # looked at.
+        self.recent: deque[int] = deque(maxlen=_MAX_SUBJECTS)
 
     def resolve(self, speaker: Speaker | None) -> Speaker | None:
         if speaker is None:
@@ -159,16 +166,14 @@ class _Resolver:
             self.recent.clear()
         return speaker
 
-    def observe(self, view: SentenceView) -> None:
+    def observe(self, index: int) -> None:
         """Remember a sentence without a statement: its subject may name a person."""
-        if len(self.recent) >= _MAX_SUBJECTS:
-            del self.recent[0]
-        self.recent.append(view)
+        self.recent.append(index)  # the oldest drops out beyond _MAX_SUBJECTS
 
     def _antecedent(self) -> Speaker | None:
         """The person named last: a titled sentence subject, else the last person quoted."""
         while self.recent:
-            view = self.recent.pop()
+            view = self.doc.view(self.recent.pop())
             start = _opening(view.text)
             m = _SUBJECT.match(view.text, start, start + 200)
             speaker = parse_speaker(m.group("spk"), _place_words(view)) if m else None
@@ -188,69 +193,84 @@ def find_statements(doc: Document) -> list[Draft]:
     """Every statement of the article, in reading order."""
     text = doc.text
     drafts: list[Draft] = []
-    resolver = _Resolver()
+    resolver = _Resolver(doc)
+    # Reported speech needs a speech verb as a whole word ("X said ...", "quoted X as
+    # saying ..."): the article's trigger scan (prefilter.py) found the few sentences
+    # with one, and only those are worth the patterns of _indirect.
+    speech = doc.triggers("speech")
     carried: Speaker | None = None  # speaker of a quote that ended the previous paragraph
-    for _, group in groupby(doc.views, key=lambda v: v.sentence.paragraph):
-        views = list(group)
-        starts = [v.start for v in views]
-        p_start, p_end = views[0].start, views[-1].sentence.end
+    base = 0  # index of the paragraph's first sentence in the article
+    for _, group in groupby(doc.sentences, key=attrgetter("paragraph")):
+        sentences = list(group)
         # Each quote is read when its opening sentence is reached, so pronouns in it
         # resolve against what came before; a bisect keeps this linear in the paragraph.
         opening: dict[int, list[tuple[_Quote, int]]] = {}
-        for quote in _quotes(text, p_start, p_end):
+        quotes = _quotes(text, sentences[0].start, sentences[-1].end)
+        starts = [s.start for s in sentences] if quotes else []
+        for quote in quotes:
             first = max(0, bisect_right(starts, quote.start - 1) - 1)
             last = max(first, bisect_left(starts, quote.close) - 1)
             opening.setdefault(first, []).append((quote, last))
-        claimed = -1  # last view index covered by an attributed quote
+        claimed = -1  # last index in the paragraph covered by an attributed quote
         last_speaker = carried
-        for k, view in enumerate(views):
+        for k in range(len(sentences)):
             for quote, last in opening.get(k, ()):
-                speaker = _quote_speaker(doc, views, k, last, quote, resolver, last_speaker)
+                speaker = _quote_speaker(doc, base + k, base + last, quote, resolver, last_speaker)
                 if speaker is None:
                     continue
                 body = doc.raw[quote.start : quote.end].strip().rstrip(",")
                 claimed = max(claimed, last)
                 last_speaker = speaker
-                drafts.append(_draft(doc, views[k : last + 1], speaker, body, quote.start, 0.9))
+                start, end = sentences[k].start, sentences[last].end
+                drafts.append(_draft(doc, start, end, speaker, body, quote.start, 0.9))
             if k > claimed:
-                draft = _indirect(doc, view, resolver)
+                draft = _indirect(doc, base + k, resolver) if base + k in speech else None
                 if draft is not None:
                     drafts.append(draft)
                 else:
-                    resolver.observe(view)
-        carried = last_speaker if claimed == len(views) - 1 else None
+                    resolver.observe(base + k)
+        carried = last_speaker if claimed == len(sentences) - 1 else None
+        base += len(sentences)
     drafts.sort(key=lambda d: d.key)
     return drafts
 
 
 def _quote_speaker(
     doc: Document,
-    views: list[SentenceView],
     first: int,
     last: int,
     quote: _Quote,
     resolver: _Resolver,
     previous: Speaker | None,
 ) -> Speaker | None:
-    """The speaker of a direct quote, from the words after it, before it, or the context."""
+    """The speaker of a direct quote, from the words after it, before it, or the context.
+
+    ``first`` and ``last`` index the sentences where the quote opens and closes.
+    """
     text = doc.text
     body = doc.raw[quote.start : quote.end].strip()
     if _words(body) < _MIN_QUOTE_WORDS:
         return None
     # Attributions sit right next to the quote: bounded slices keep a huge sentence with
     # many quotes linear.
-    tail = text[quote.close : min(views[last].sentence.end, quote.close + _ATTRIBUTION_CHARS)]
-    head = text[max(views[first].start, quote.start - 1 - _ATTRIBUTION_CHARS) : quote.start - 1]
-    places = _place_words(views[last]) | _place_words(views[first])
+    tail = text[quote.close : min(doc.sentences[last].end, quote.close + _ATTRIBUTION_CHARS)]
+    head = text[
+        max(doc.sentences[first].start, quote.start - 1 - _ATTRIBUTION_CHARS) : quote.start - 1
+    ]
+
+    def places() -> frozenset[str]:
+        # Only a speaker phrase to parse needs the sentences' places (and views).
+        return _place_words(doc.view(last)) | _place_words(doc.view(first))
+
     if tail.strip(" ,."):
         m = _TAIL_INVERTED.match(tail) or _TAIL_NORMAL.match(tail)
-        parsed = parse_speaker(m.group("spk"), places) if m is not None else None
+        parsed = parse_speaker(m.group("spk"), places()) if m is not None else None
         if parsed is not None:
             return resolver.resolve(parsed)
     if head.strip():
         phrase = _head_speaker(head)
         if phrase is not None:
-            return resolver.resolve(parse_speaker(phrase, places))
+            return resolver.resolve(parse_speaker(phrase, places()))
         return None
     if not tail.strip(' ,."'):
         return previous  # a quote continuing the previous speaker's words
@@ -286,12 +306,15 @@ def _head_speaker(head: str) -> str | None:
     return window[: m.start("verb")]
 
 
-def _indirect(doc: Document, view: SentenceView, resolver: _Resolver) -> Draft | None:
-    """Reported speech: 'X said (that) ...', 'X told Y that ...', 'quoted X as saying ...'."""
-    text = view.text
+def _indirect(doc: Document, index: int, resolver: _Resolver) -> Draft | None:
+    """Reported speech: 'X said (that) ...', 'X told Y that ...', 'quoted X as saying ...'.
+
+    Reads sentence ``index``; its view (places) is only needed once a pattern matched.
+    """
+    text = doc.sentences[index].text
     quoted = _INDIRECT_QUOTED_AS.search(text) if " as saying" in text else None
     if quoted is not None:
-        return _reported(doc, view, resolver, quoted.group("spk"), quoted.start("rest"))
+        return _reported(doc, index, resolver, quoted.group("spk"), quoted.start("rest"))
     m = _INDIRECT.match(text, _opening(text))
     if not m:
         return None
@@ -310,28 +333,31 @@ def _indirect(doc: Document, view: SentenceView, resolver: _Resolver) -> Draft |
         rest, offset = rest[5:], offset + 5
     elif verb in _NEEDS_THAT and not said_that:
         return None
-    return _reported(doc, view, resolver, m.group("spk"), offset)
+    return _reported(doc, index, resolver, m.group("spk"), offset)
 
 
 def _reported(
-    doc: Document, view: SentenceView, resolver: _Resolver, phrase: str, offset: int
+    doc: Document, index: int, resolver: _Resolver, phrase: str, offset: int
 ) -> Draft | None:
-    clause = doc.raw[view.start + offset : view.sentence.end].strip()
+    sentence = doc.sentences[index]
+    clause = doc.raw[sentence.start + offset : sentence.end].strip()
     # The final full stop is the reporter's punctuation, not part of what was said
     # (unless it also ends an abbreviation: "... troops from the U.S.").
     if clause.endswith(".") and clause.rsplit(None, 1)[-1].count(".") == 1:
         clause = clause[:-1]
     if _words(clause) < _MIN_QUOTE_WORDS:
         return None
-    speaker = resolver.resolve(parse_speaker(phrase, _place_words(view)))
+    speaker = resolver.resolve(parse_speaker(phrase, _place_words(doc.view(index))))
     if speaker is None:
         return None
-    return _draft(doc, [view], speaker, clause, view.start + offset, 0.7)
+    start = sentence.start
+    return _draft(doc, start, sentence.end, speaker, clause, start + offset, 0.7)
 
 
 def _draft(
     doc: Document,
-    views: list[SentenceView],
+    start: int,
+    end: int,
     speaker: Speaker,
     quote: str,
     key: int,
@@ -339,8 +365,8 @@ def _draft(
 ) -> Draft:
     return Draft(
         type="statement",
-        start=views[0].start,
-        end=views[-1].sentence.end,
+        start=start,
+        end=end,
         key=(key,),
         fields={"speaker": speaker.name, "speaker_role": speaker.role, "quote": quote},
         country=doc.country,
