@@ -14,7 +14,16 @@ import sys
 from collections.abc import Sequence
 
 from tocsin import __version__
-from tocsin.cli import extract_cmd, kafka_cmd, schemas_cmd, serve_cmd, tail_cmd, topics_cmd
+from tocsin.cli import (
+    extract_cmd,
+    feed_cmd,
+    kafka_cmd,
+    schemas_cmd,
+    serve_cmd,
+    tail_cmd,
+    topics_cmd,
+    up_cmd,
+)
 from tocsin.cli.kafka_args import quiet_kafka_logs
 
 
@@ -34,7 +43,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="logging level (DEBUG, INFO, WARNING, ERROR); default from TOCSIN_LOG_LEVEL or INFO",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (extract_cmd, kafka_cmd, serve_cmd, schemas_cmd, topics_cmd, tail_cmd):
+    for module in (
+        up_cmd,
+        feed_cmd,
+        extract_cmd,
+        kafka_cmd,
+        serve_cmd,
+        schemas_cmd,
+        topics_cmd,
+        tail_cmd,
+    ):
         module.register(subparsers)
     return parser
 

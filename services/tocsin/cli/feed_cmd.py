@@ -1,0 +1,137 @@
+"""``tocsin feed``: post article files and folders to an ingest service, with a summary."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import httpx
+from tqdm import tqdm
+
+from tocsin.cli.feed_client import IngestClient, Result, RetryPolicy, deliver
+from tocsin.cli.feed_files import Source, discover, load
+from tocsin.cli.feed_report import exit_code, format_summary
+from tocsin.cli.kafka_args import positive_float, positive_int
+
+DEFAULT_URL = "http://127.0.0.1:8080"
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``feed`` command."""
+    parser = subparsers.add_parser(
+        "feed",
+        help="post article files or folders to an ingest service",
+        description=(
+            "Post articles to a running ingest service: JSON files (one article or an array), "
+            "NDJSON (.ndjson, .jsonl) and plain text (.txt). Folders are searched recursively. "
+            "Answers 503 and connection errors are retried; the summary lists what was "
+            "accepted, what was a duplicate, and what was rejected and why. Exit status: 0 "
+            "when every article was accepted or a duplicate, 1 when any was rejected or could "
+            "not be delivered, 2 when an input cannot be read (then nothing is sent)."
+        ),
+        epilog="example: tocsin feed ../shared/corpus --url http://127.0.0.1:8080",
+    )
+    parser.add_argument(
+        "paths", nargs="+", metavar="PATH", help="article file, folder, or - for stdin"
+    )
+    parser.add_argument(
+        "--url", default=DEFAULT_URL, help="base URL of the ingest service (default %(default)s)"
+    )
+    parser.add_argument(
+        "--concurrency",
+        type=positive_int,
+        default=4,
+        help="requests in flight at once (default %(default)s)",
+    )
+    parser.add_argument(
+        "--batch",
+        type=positive_int,
+        default=1,
+        metavar="N",
+        help="send N articles per request to /v1/articles/batch; 1 posts each article to "
+        "/v1/articles (default %(default)s; the service takes at most 100 per batch)",
+    )
+    parser.add_argument(
+        "--attempts",
+        type=positive_int,
+        default=5,
+        help="tries per request before an article counts as unavailable (default %(default)s)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=positive_float,
+        default=30.0,
+        help="seconds to wait for one answer (default %(default)s; the service itself waits "
+        "up to 10 s for Kafka)",
+    )
+    parser.add_argument(
+        "--no-progress", action="store_true", help="no progress bar (it only shows on a terminal)"
+    )
+    parser.set_defaults(handler=run)
+
+
+def _base_url(text: str) -> httpx.URL | None:
+    try:
+        url = httpx.URL(text.rstrip("/"))
+    except httpx.InvalidURL:
+        return None
+    return url if url.scheme in ("http", "https") and url.host else None
+
+
+def run(args: argparse.Namespace) -> int:
+    """Read every input, send it, print the summary; see ``register`` for exit codes."""
+    if not logging.getLogger().isEnabledFor(logging.DEBUG):
+        # One INFO line per request would drown the progress bar and the summary.
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+    url = _base_url(args.url)
+    if url is None:
+        print(f"tocsin feed: --url {args.url!r} is not an http(s) URL", file=sys.stderr)
+        return 2
+    files, problems = discover(args.paths)
+    sources, unreadable = load(files, sys.stdin.buffer.read)
+    problems += unreadable
+    if problems or not sources:
+        for problem in problems or ["no articles found"]:
+            print(f"tocsin feed: {problem}", file=sys.stderr)
+        print("tocsin feed: nothing was sent", file=sys.stderr)
+        return 2
+    started = time.monotonic()
+    try:
+        results = asyncio.run(_send(sources, url, args))
+    except KeyboardInterrupt:
+        print("tocsin feed: interrupted; some articles may have been sent", file=sys.stderr)
+        return 130
+    print(
+        format_summary(results, files=len(files), url=str(url), seconds=time.monotonic() - started)
+    )
+    return exit_code(results)
+
+
+async def _send(
+    sources: Sequence[Source], url: httpx.URL, args: argparse.Namespace
+) -> list[Result]:
+    limits = httpx.Limits(max_connections=args.concurrency)
+    bar = tqdm(
+        total=len(sources),
+        unit="article",
+        file=sys.stderr,
+        # None: shown on a terminal only, so logs and pipes do not fill with redraws.
+        disable=True if args.no_progress else None,
+    )
+    try:
+        async with httpx.AsyncClient(base_url=url, timeout=args.timeout, limits=limits) as http:
+            client = IngestClient(http, RetryPolicy(attempts=args.attempts))
+            return await deliver(
+                sources,
+                client=client,
+                concurrency=args.concurrency,
+                batch=args.batch,
+                progress=bar.update,
+            )
+    finally:
+        bar.close()
