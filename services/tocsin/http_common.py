@@ -15,6 +15,8 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from tocsin import __version__
+
 
 class JsonResponse(Response):
     """A JSON response rendered with orjson (fast, and handles datetimes and dates)."""
@@ -109,6 +111,21 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, on_api_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
+
+
+def service_app(
+    *,
+    title: str,
+    description: str,
+    lifespan: Any,
+    requests: Counter,
+    seconds: Histogram,
+) -> FastAPI:
+    """A FastAPI app with Tocsin's JSON errors and request metrics, ready for routes."""
+    app = FastAPI(title=title, version=__version__, description=description, lifespan=lifespan)
+    install_error_handlers(app)
+    app.add_middleware(RequestMetricsMiddleware, requests=requests, seconds=seconds)
+    return app
 
 
 class RequestMetricsMiddleware:

@@ -21,7 +21,6 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from tocsin import __version__
 from tocsin.aggregator.metrics import AggregatorMetrics
 from tocsin.aggregator.page import dashboard_page
 from tocsin.aggregator.partitions import View
@@ -40,8 +39,7 @@ from tocsin.http_common import (
     ErrorDetail,
     ErrorResponse,
     JsonResponse,
-    RequestMetricsMiddleware,
-    install_error_handlers,
+    service_app,
 )
 
 Q = TypeVar("Q", bound=QueryModel)
@@ -153,16 +151,13 @@ def create_app(
     lifespan: Any = None,
 ) -> FastAPI:
     """Build the aggregator application around a source of views."""
-    app = FastAPI(
+    app = service_app(
         title="Tocsin aggregator",
-        version=__version__,
         description="Running totals of the events on Kafka: the highest figure reported per "
         "country, outcome and group; deployments; curfews; statements.",
         lifespan=lifespan,
-    )
-    install_error_handlers(app)
-    app.add_middleware(
-        RequestMetricsMiddleware, requests=metrics.requests, seconds=metrics.request_seconds
+        requests=metrics.requests,
+        seconds=metrics.request_seconds,
     )
 
     page = dashboard_page()

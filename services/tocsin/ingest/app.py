@@ -17,7 +17,6 @@ from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, ValidationError
 
-from tocsin import __version__
 from tocsin.contract.article import ArticleIn
 from tocsin.contract.problems import field_problems, summarise
 from tocsin.errors import BrokerUnavailableError, PublishError
@@ -26,8 +25,7 @@ from tocsin.http_common import (
     ErrorDetail,
     ErrorResponse,
     JsonResponse,
-    RequestMetricsMiddleware,
-    install_error_handlers,
+    service_app,
 )
 from tocsin.ingest.metrics import IngestMetrics
 from tocsin.ingest.service import Accepted, ArticleConflictError, IngestService
@@ -217,16 +215,13 @@ def create_app(
     lifespan: Any = None,
 ) -> FastAPI:
     """Build the ingest application around an ``IngestService``."""
-    app = FastAPI(
+    app = service_app(
         title="Tocsin ingest",
-        version=__version__,
         description="Post crisis-news articles; Tocsin extracts typed events and publishes "
         "them to Kafka. Answers come only after the broker acknowledged every record.",
         lifespan=lifespan,
-    )
-    install_error_handlers(app)
-    app.add_middleware(
-        RequestMetricsMiddleware, requests=metrics.requests, seconds=metrics.request_seconds
+        requests=metrics.requests,
+        seconds=metrics.request_seconds,
     )
     unavailable = {"Retry-After": str(settings.retry_after_s)}
     article_schema = ArticleIn.model_json_schema()
