@@ -58,6 +58,7 @@ class IngestMetrics:
         # Zero-valued series for the answers alerts watch, so that the first 5xx after a
         # start is a rise rate() can see rather than a series born with its final value.
         for route in ("/v1/articles", "/v1/articles/batch"):
+            self.request_seconds.labels(route)
             for code in ("202", "400", "409", "413", "415", "422", "500", "503"):
                 self.requests.labels(route, "POST", code)
         for outcome in ("accepted", "duplicate", "rejected", "conflict", "unavailable"):
