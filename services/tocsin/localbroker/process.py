@@ -18,6 +18,7 @@ from kafka.errors import KafkaError
 from tocsin.localbroker.artifacts import KAFKA_MAIN, STORAGE_TOOL, KafkaJars
 from tocsin.localbroker.config import HOST, BrokerLayout, new_cluster_id, port_accepts
 from tocsin.localbroker.errors import BrokerStartError, BrokerStopError
+from tocsin.signals import signal_group
 
 log = logging.getLogger(__name__)
 
@@ -187,16 +188,9 @@ def terminate(pid: int, timeout: float) -> None:
 
 def _signal_group(pid: int, sig: signal.Signals) -> bool:
     try:
-        # The broker leads its own session, so its group holds exactly what it started.
-        if os.getpgid(pid) == pid:
-            os.killpg(pid, sig)
-        else:
-            os.kill(pid, sig)
-    except ProcessLookupError:
-        return False
+        return signal_group(pid, sig)
     except PermissionError as exc:
         raise BrokerStopError(f"not allowed to signal Kafka (pid {pid}): {exc}") from exc
-    return True
 
 
 def _wait_gone(pid: int, timeout: float) -> bool:

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tocsin.localbroker.process import process_alive
+from tocsin.signals import signal_group
 
 TAIL_LINES = 25
 DEFAULT_STOP_TIMEOUT = 30.0
@@ -84,17 +85,6 @@ def stop_all(children: Sequence[Child], timeout: float = DEFAULT_STOP_TIMEOUT) -
             signal_group(child.pid, signal.SIGKILL)
             codes[child.name] = child.proc.wait(_KILL_WAIT)
     return codes
-
-
-def signal_group(pid: int, sig: signal.Signals) -> None:
-    """Signal the process group ``pid`` leads (all a service may have started), else ``pid``."""
-    try:
-        if os.getpgid(pid) == pid:
-            os.killpg(pid, sig)
-        else:
-            os.kill(pid, sig)
-    except ProcessLookupError:
-        pass
 
 
 def terminate_stray(pid: int, timeout: float = DEFAULT_STOP_TIMEOUT) -> None:
