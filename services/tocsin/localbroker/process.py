@@ -18,7 +18,7 @@ from kafka.errors import KafkaError
 from tocsin.localbroker.artifacts import KAFKA_MAIN, STORAGE_TOOL, KafkaJars
 from tocsin.localbroker.config import HOST, BrokerLayout, new_cluster_id, port_accepts
 from tocsin.localbroker.errors import BrokerStartError, BrokerStopError
-from tocsin.signals import signal_group
+from tocsin.signals import process_alive, signal_group, wait_gone
 
 log = logging.getLogger(__name__)
 
@@ -136,28 +136,6 @@ def child_exit_code(pid: int) -> int | None:
     return os.waitstatus_to_exitcode(status)
 
 
-def process_alive(pid: int) -> bool:
-    """Tell whether a process exists and is not a zombie, reaping it if it is our child."""
-    try:
-        reaped, _ = os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        reaped = 0
-    if reaped == pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True
-    # The state letter follows the parenthesised command name, which may contain spaces.
-    return stat.rpartition(")")[2].split()[:1] != ["Z"]
-
-
 def is_broker_process(pid: int, layout: BrokerLayout) -> bool:
     """Tell whether ``pid`` is the Kafka JVM of this layout, so a reused pid is never signalled."""
     if not process_alive(pid):
@@ -176,11 +154,11 @@ def terminate(pid: int, timeout: float) -> None:
     """Stop the broker's process group with SIGTERM, then SIGKILL if it outlives ``timeout``."""
     if not _signal_group(pid, signal.SIGTERM):
         return
-    if _wait_gone(pid, timeout):
+    if wait_gone(pid, timeout):
         return
     log.warning("Kafka (pid %d) ignored SIGTERM for %.0f s; killing it", pid, timeout)
     _signal_group(pid, signal.SIGKILL)
-    if not _wait_gone(pid, 10.0):
+    if not wait_gone(pid, 10.0):
         raise BrokerStopError(
             f"Kafka (pid {pid}) did not exit even after SIGKILL; check `ps {pid}`"
         )
@@ -191,15 +169,6 @@ def _signal_group(pid: int, sig: signal.Signals) -> bool:
         return signal_group(pid, sig)
     except PermissionError as exc:
         raise BrokerStopError(f"not allowed to signal Kafka (pid {pid}): {exc}") from exc
-
-
-def _wait_gone(pid: int, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while process_alive(pid):
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(0.1)
-    return True
 
 
 def wait_ready(pid: int, port: int, layout: BrokerLayout, deadline: float) -> None:

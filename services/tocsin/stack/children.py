@@ -18,8 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tocsin.localbroker.process import process_alive
-from tocsin.signals import signal_group
+from tocsin.signals import signal_group, wait_gone
 
 TAIL_LINES = 25
 DEFAULT_STOP_TIMEOUT = 30.0
@@ -90,18 +89,9 @@ def stop_all(children: Sequence[Child], timeout: float = DEFAULT_STOP_TIMEOUT) -
 def terminate_stray(pid: int, timeout: float = DEFAULT_STOP_TIMEOUT) -> None:
     """Stop a process that is not our child (left by a killed ``tocsin up``)."""
     signal_group(pid, signal.SIGTERM)
-    if not _wait_gone(pid, timeout):
+    if not wait_gone(pid, timeout):
         signal_group(pid, signal.SIGKILL)
-        _wait_gone(pid, _KILL_WAIT)
-
-
-def _wait_gone(pid: int, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while process_alive(pid):
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(0.1)
-    return True
+        wait_gone(pid, _KILL_WAIT)
 
 
 def command_line(pid: int) -> list[str]:
