@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
+from pydantic_settings import BaseSettings
 
 from tocsin.settings import AggregatorSettings, IngestSettings, KafkaSettings
+
+S = TypeVar("S", bound=BaseSettings)
 
 
 def register(subparsers: Any) -> None:
@@ -45,27 +48,33 @@ def _overrides(args: argparse.Namespace, names: dict[str, str]) -> dict[str, Any
     }
 
 
+def _settings(
+    args: argparse.Namespace, service: str, model: type[S], flags: dict[str, str]
+) -> tuple[KafkaSettings, S] | None:
+    """Kafka and service settings from env and flags; None (after saying why) if invalid."""
+    try:
+        kafka = KafkaSettings(**_overrides(args, {"bootstrap": "bootstrap"}))
+        return kafka, model(**_overrides(args, flags))
+    except ValidationError as exc:
+        print(f"tocsin serve {service}: invalid settings: {exc}", file=sys.stderr)
+        return None
+
+
 def run_ingest(args: argparse.Namespace) -> int:
     """Build settings from env and flags, then serve."""
     # Imported here so that other commands do not pay for FastAPI and uvicorn.
     from tocsin.ingest.main import serve  # noqa: PLC0415
 
-    try:
-        kafka = KafkaSettings(**_overrides(args, {"bootstrap": "bootstrap"}))
-        settings = IngestSettings(
-            **_overrides(
-                args,
-                {
-                    "host": "host",
-                    "port": "port",
-                    "state_dir": "state_dir",
-                    "publish_timeout": "publish_timeout_s",
-                },
-            )
-        )
-    except ValidationError as exc:
-        print(f"tocsin serve ingest: invalid settings: {exc}", file=sys.stderr)
+    built = _settings(
+        args,
+        "ingest",
+        IngestSettings,
+        {"host": "host", "port": "port", "state_dir": "state_dir",
+         "publish_timeout": "publish_timeout_s"},
+    )  # fmt: skip
+    if built is None:
         return 2
+    kafka, settings = built
     serve(settings, kafka)
     return 0
 
@@ -108,24 +117,15 @@ def run_aggregator(args: argparse.Namespace) -> int:
     """Build settings from env and flags, then serve."""
     from tocsin.aggregator.main import serve  # noqa: PLC0415
 
-    try:
-        kafka = KafkaSettings(**_overrides(args, {"bootstrap": "bootstrap"}))
-        settings = AggregatorSettings(
-            **_overrides(
-                args,
-                {
-                    "host": "host",
-                    "port": "port",
-                    "state_dir": "state_dir",
-                    "group": "group_id",
-                    "instance_id": "instance_id",
-                    "today": "today",
-                    "topic_prefix": "topic_prefix",
-                },
-            )
-        )
-    except ValidationError as exc:
-        print(f"tocsin serve aggregator: invalid settings: {exc}", file=sys.stderr)
+    built = _settings(
+        args,
+        "aggregator",
+        AggregatorSettings,
+        {"host": "host", "port": "port", "state_dir": "state_dir", "group": "group_id",
+         "instance_id": "instance_id", "today": "today", "topic_prefix": "topic_prefix"},
+    )  # fmt: skip
+    if built is None:
         return 2
+    kafka, settings = built
     serve(settings, kafka)
     return 0
