@@ -12,8 +12,35 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
+import orjson
+
+
+def stop(proc: subprocess.Popen[bytes], timeout: float = 30) -> int:
+    """SIGTERM ``proc`` (when still running), wait, SIGKILL after ``timeout``; its exit code."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+    try:
+        return proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        return proc.wait()
+
+
+def get_json(url: str) -> Any:
+    """GET ``url`` and return its JSON body, failing on an error status."""
+    response = httpx.get(url, timeout=10)
+    response.raise_for_status()
+    return response.json()
+
+
+def post_article(ingest: str, article: dict[str, Any]) -> None:
+    """POST one article to an ingest service and require a 202."""
+    response = httpx.post(f"{ingest}/v1/articles", content=orjson.dumps(article), timeout=30,
+                          headers={"content-type": "application/json"})  # fmt: skip
+    assert response.status_code == 202, response.text
 
 
 def free_port() -> int:
@@ -44,12 +71,7 @@ def ingest_service(
         _wait(url + ("/readyz" if wait_ready else "/healthz"), proc, state_dir)
         yield url
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
         log.close()
 
 
@@ -121,13 +143,7 @@ def aggregator_service(
         _wait_healthy(service)
         yield service
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-        try:
-            service.returncode = proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            service.returncode = proc.wait()
+        service.returncode = stop(proc)
 
 
 def _wait_healthy(service: Service, timeout: float = 60) -> None:

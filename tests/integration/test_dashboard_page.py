@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
-import orjson
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options as ChromeOptions
@@ -28,7 +27,12 @@ from selenium.webdriver.chrome.service import Service as ChromeService
 from selenium.webdriver.chrome.webdriver import WebDriver
 from selenium.webdriver.common.by import By
 
-from tests.integration.processes import aggregator_service, ingest_service
+from tests.integration.processes import (
+    aggregator_service,
+    get_json,
+    ingest_service,
+    post_article,
+)
 from tocsin.aggregator.page import PAGE_FILE, content_security_policy, dashboard_page
 
 T = TypeVar("T")
@@ -143,18 +147,6 @@ def _wait_for(what: str, probe: Callable[[], T | None], timeout: float = 30) -> 
         time.sleep(0.2)
 
 
-def _get(url: str) -> Any:
-    response = httpx.get(url, timeout=10)
-    response.raise_for_status()
-    return response.json()
-
-
-def _post(ingest: str, article: dict[str, Any]) -> None:
-    response = httpx.post(f"{ingest}/v1/articles", content=orjson.dumps(article), timeout=30,
-                          headers={"content-type": "application/json"})  # fmt: skip
-    assert response.status_code == 202, response.text
-
-
 def _read_page(browser: WebDriver) -> dict[str, Any]:
     page: dict[str, Any] = browser.execute_script(_READ_PAGE)
     return page
@@ -183,8 +175,8 @@ def _shown(page: dict[str, Any]) -> dict[str, Any]:
 
 def _expected(agg: str) -> dict[str, Any]:
     """What the page should show, from the JSON API, in the API's own order."""
-    totals = _get(f"{agg}/v1/totals")["totals"]
-    statements = _get(f"{agg}/v1/statements?limit=20")
+    totals = get_json(f"{agg}/v1/totals")["totals"]
+    statements = get_json(f"{agg}/v1/statements?limit=20")
     return {
         "casualties": [
             (row["country"], row["outcome"], group, value)
@@ -193,11 +185,11 @@ def _expected(agg: str) -> dict[str, Any]:
         ],
         "deployments": [
             (d["country"], d["force"], d["size"])
-            for d in _get(f"{agg}/v1/deployments")["deployments"]
+            for d in get_json(f"{agg}/v1/deployments")["deployments"]
         ],
         "curfews": [
             (c["country"], c["kind"], c["location"], c["starts_on"], c["ends_on"])
-            for c in _get(f"{agg}/v1/curfews?active=true")["curfews"]
+            for c in get_json(f"{agg}/v1/curfews?active=true")["curfews"]
         ],
         "counts": statements["counts"],
         "statements": [
@@ -248,11 +240,11 @@ def test_page_shows_the_api_figures_refreshes_and_reports_failures(
             kafka_bootstrap, tmp_path / "agg", group="it-dashboard-page", today=TODAY
         ) as agg,
     ):
-        _post(ingest, FIRST)
+        post_article(ingest, FIRST)
         _wait_for(
             "the aggregator to count the first article and catch up",
             lambda: (
-                _get(f"{agg.url}/v1/totals?country={COUNTRY}")["totals"]
+                get_json(f"{agg.url}/v1/totals?country={COUNTRY}")["totals"]
                 and httpx.get(f"{agg.url}/readyz", timeout=5).status_code == 200
             ),
         )
@@ -284,7 +276,7 @@ def test_page_shows_the_api_figures_refreshes_and_reports_failures(
         assert set(headers) == {"col", "row"}
 
         before = dict(shown)
-        _post(ingest, SECOND)
+        post_article(ingest, SECOND)
         _wait_for(
             "the aggregator to count the second article",
             lambda: _expected(agg.url)["casualties"] != before["casualties"],

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import math
 import shutil
-import signal
 import subprocess
 import time
 from collections import Counter
@@ -26,13 +25,19 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import orjson
 import pytest
 import yaml
 
 from tests.conftest import REPO
 from tests.deploy.promql import grafana_to_promql
-from tests.integration.processes import aggregator_service, free_port, ingest_service
+from tests.integration.processes import (
+    aggregator_service,
+    free_port,
+    get_json,
+    ingest_service,
+    post_article,
+    stop,
+)
 from tocsin.contract import topics
 
 pytestmark = pytest.mark.kafka
@@ -148,12 +153,7 @@ def prometheus_server(
             time.sleep(0.2)
         yield url
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
 
 
 def _answers(url: str) -> bool:
@@ -212,9 +212,9 @@ class Truth:
 
 def truth(agg: str) -> Truth:
     """The aggregator's figures for ``COUNTRY`` now."""
-    totals = _get(f"{agg}/v1/totals?country={COUNTRY}")["totals"]
-    deployments = _get(f"{agg}/v1/deployments?country={COUNTRY}")["deployments"]
-    curfews = _get(f"{agg}/v1/curfews?active=true&country={COUNTRY}")["curfews"]
+    totals = get_json(f"{agg}/v1/totals?country={COUNTRY}")["totals"]
+    deployments = get_json(f"{agg}/v1/deployments?country={COUNTRY}")["deployments"]
+    curfews = get_json(f"{agg}/v1/curfews?active=true&country={COUNTRY}")["curfews"]
     ready = httpx.get(f"{agg}/readyz", timeout=10).json()
     return Truth(
         casualties={row["outcome"]: row["all"] for row in totals},
@@ -348,18 +348,6 @@ def dashboard_problems(prometheus: str, agg: str) -> list[str]:
 # --- Helpers -----------------------------------------------------------------------------
 
 
-def _get(url: str) -> Any:
-    response = httpx.get(url, timeout=10)
-    response.raise_for_status()
-    return response.json()
-
-
-def _post(ingest: str, article: dict[str, Any]) -> None:
-    response = httpx.post(f"{ingest}/v1/articles", content=orjson.dumps(article), timeout=30,
-                          headers={"content-type": "application/json"})  # fmt: skip
-    assert response.status_code == 202, response.text
-
-
 def _wait_for(what: str, probe: Callable[[], object], timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while not probe():
@@ -404,7 +392,7 @@ def test_dashboard_queries_answer_with_the_aggregator_figures(
             )
             # Counters move only between scrapes that Prometheus sees, so the articles
             # arrive in two rounds, with a scrape and a rule evaluation in between.
-            _post(ingest, FIRST)
+            post_article(ingest, FIRST)
             _wait_for("the first article", lambda: _caught_up(agg.url, lambda c: "killed" in c))
             before = truth(agg.url).casualties["killed"]
             recorded = (
@@ -416,7 +404,7 @@ def test_dashboard_queries_answer_with_the_aggregator_figures(
                 lambda: [float(s["value"][1]) for s in query(prom, recorded)] == [before],
             )
             for article in LATER:
-                _post(ingest, article)
+                post_article(ingest, article)
             _wait_for(
                 f"the later articles to raise the killed total by {SPIKE} (TocsinCasualtySpike)",
                 lambda: _caught_up(agg.url, lambda c: c.get("killed", 0) >= before + SPIKE),
@@ -430,7 +418,7 @@ def test_dashboard_queries_answer_with_the_aggregator_figures(
                     break
                 time.sleep(1)
             assert not problems, "\n".join(problems)
-            countries = _get(f"{prom}/api/v1/label/country/values")["data"]
+            countries = get_json(f"{prom}/api/v1/label/country/values")["data"]
             assert COUNTRY in countries, "the dashboard's $country variable would miss it"
 
         # The live expositions, now that every family has samples.
