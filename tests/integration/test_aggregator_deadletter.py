@@ -16,7 +16,7 @@ import orjson
 import pytest
 from kafka import KafkaProducer
 
-from tests.aggregator.factory import casualty
+from tests.aggregator.factory import casualty, deployment
 from tests.integration.aggregator_support import end_offsets, metric, read_all, wait_applied
 from tests.integration.processes import aggregator_service
 from tocsin.contract import topics
@@ -37,7 +37,7 @@ def _wait_ready(url: str, timeout: float = 60) -> None:
 def test_poison_messages_are_dead_lettered_and_consumption_continues(
     kafka_bootstrap: str, tmp_path: Path
 ) -> None:
-    """Raw bytes and an unknown type are dead-lettered with headers; a later event still counts."""
+    """Every kind of poison is dead-lettered with its reason and source; later events count."""
     prefix = f"it-dl-{uuid.uuid4().hex[:8]}."
     source = prefix + topics.EVENT_TOPICS["casualty"]
     deadletter = prefix + topics.DEADLETTER
@@ -51,14 +51,22 @@ def test_poison_messages_are_dead_lettered_and_consumption_continues(
         producer = KafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all")
         try:
             sent: dict[str, Any] = {}
-            # One key, so all three share a partition and the good one comes after the bad.
+            # One key, so every record shares a partition and the good one comes last.
+            good = casualty("QA", "killed", "civilians", 7)
+            broken = orjson.loads(encode(casualty("QA", "killed", "civilians", 3)))
+            broken["count"] = {"low": -5, "high": None, "text": "minus five"}
             for reason, value in (
                 ("decode_error", b"\x00\x01 not json {"),
+                ("tombstone", None),
+                ("not_utf8", b'{"type": "casualty", "x": "\xff\xfe"}'),
+                ("control_chars", orjson.dumps({"type": "casualty\u0000\u001b[2J"})),
                 (
                     "unknown_type",
                     orjson.dumps({"type": "rumour", "country": "QA", "event_id": "r1"}),
                 ),
-                ("good", encode(casualty("QA", "killed", "civilians", 7))),
+                ("schema_error", orjson.dumps(broken)),
+                ("wrong_topic", encode(deployment("QA", "Guard", 500))),
+                ("good", encode(good)),
             ):
                 sent[reason] = (
                     value,
@@ -73,17 +81,25 @@ def test_poison_messages_are_dead_lettered_and_consumption_continues(
         assert totals == [
             {"country": "QA", "outcome": "killed", "groups": {"civilians": 7}, "all": 7}
         ]
-        assert metric(agg.url, "tocsin_aggregator_dead_lettered_total", reason="decode_error") == 1
-        assert metric(agg.url, "tocsin_aggregator_dead_lettered_total", reason="unknown_type") == 1
+        dead = {
+            reason: metric(agg.url, "tocsin_aggregator_dead_lettered_total", reason=reason)
+            for reason in ("decode_error", "unknown_type", "schema_error", "wrong_topic")
+        }
+        # Raw bytes, a tombstone, bad UTF-8 and a NUL-laden type all fail to decode as
+        # an event; a NUL-laden type string is still an unknown type, not a crash.
+        assert dead == {"decode_error": 3, "unknown_type": 2, "schema_error": 1, "wrong_topic": 1}
 
     letters = read_all(kafka_bootstrap, [deadletter])
-    assert len(letters) == 2
+    assert len(letters) == len(sent) - 1
+    expected_reason = {"tombstone": "decode_error", "not_utf8": "decode_error",
+                       "control_chars": "unknown_type"}  # fmt: skip
+    by_offset = {meta.offset: (name, value) for name, (value, meta) in sent.items()}
     for letter in letters:
         headers = {k: v.decode() for k, v in letter.headers}
-        value, meta = sent[headers["reason"]]
+        name, value = by_offset[int(headers["source-offset"])]
+        assert headers["reason"] == expected_reason.get(name, name)
         assert (letter.key, letter.value) == (b"QA", value)
         assert headers["source-topic"] == source
-        assert headers["source-partition"] == str(meta.partition)
-        assert headers["source-offset"] == str(meta.offset)
+        assert headers["source-partition"] == str(sent[name][1].partition)
         assert headers["error"]
     assert agg.returncode == 0
