@@ -76,6 +76,17 @@ FIRST = {
         "gendarmes were deployed to the capital."
     ),
 }
+# Another country, so that the country filter has something to leave out.
+ELSEWHERE = {
+    "id": "it-dashboard-page-am-1",
+    "title": "Armenian police detain protesters in Yerevan",
+    "source": "Tocsin test",
+    "published_at": "2025-03-11T09:00:00Z",
+    "body": (
+        "Police in Armenia detained 64 protesters in Yerevan on Tuesday, the interior "
+        "ministry said.\n\nSeveral people were injured during the arrests."
+    ),
+}
 # A later report that raises a figure, to see the open page follow without a reload.
 SECOND = {
     "id": "it-dashboard-page-md-2",
@@ -173,10 +184,11 @@ def _shown(page: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _expected(agg: str) -> dict[str, Any]:
+def _expected(agg: str, country: str | None = None) -> dict[str, Any]:
     """What the page should show, from the JSON API, in the API's own order."""
-    totals = get_json(f"{agg}/v1/totals")["totals"]
-    statements = get_json(f"{agg}/v1/statements?limit=20")
+    only = f"&country={country}" if country else ""
+    totals = get_json(f"{agg}/v1/totals?{only}")["totals"]
+    statements = get_json(f"{agg}/v1/statements?limit=20{only}")
     return {
         "casualties": [
             (row["country"], row["outcome"], group, value)
@@ -185,11 +197,11 @@ def _expected(agg: str) -> dict[str, Any]:
         ],
         "deployments": [
             (d["country"], d["force"], d["size"])
-            for d in get_json(f"{agg}/v1/deployments")["deployments"]
+            for d in get_json(f"{agg}/v1/deployments?{only}")["deployments"]
         ],
         "curfews": [
             (c["country"], c["kind"], c["location"], c["starts_on"], c["ends_on"])
-            for c in get_json(f"{agg}/v1/curfews?active=true")["curfews"]
+            for c in get_json(f"{agg}/v1/curfews?active=true{only}")["curfews"]
         ],
         "counts": statements["counts"],
         "statements": [
@@ -199,7 +211,9 @@ def _expected(agg: str) -> dict[str, Any]:
     }
 
 
-def _page_matches_api(browser: WebDriver, agg: str, timeout: float = 15) -> dict[str, Any]:
+def _page_matches_api(
+    browser: WebDriver, agg: str, country: str | None = None, timeout: float = 15
+) -> dict[str, Any]:
     """The page once it shows what the API answers.
 
     Retrying rides out a page that is one refresh behind the API; a figure the page
@@ -207,7 +221,7 @@ def _page_matches_api(browser: WebDriver, agg: str, timeout: float = 15) -> dict
     """
     deadline = time.monotonic() + timeout
     while True:
-        expected = _expected(agg)
+        expected = _expected(agg, country)
         page = _read_page(browser)
         if page["state"] == "ok" and _shown(page) == expected:
             return page
@@ -289,6 +303,32 @@ def test_page_shows_the_api_figures_refreshes_and_reports_failures(
         screenshot = tmp_path / "dashboard.png"
         assert browser.save_screenshot(str(screenshot))
         print(f"screenshot of the dashboard page: {screenshot}")  # for people, with -s
+
+        # Another country's figures, for the country filter to leave out.
+        post_article(ingest, ELSEWHERE)
+        _wait_for(
+            "the aggregator to count the article from elsewhere",
+            lambda: get_json(f"{agg.url}/v1/totals?country=AM")["totals"],
+        )
+        # A lower-case code is accepted.
+        browser.get(f"{agg.url}/?refresh=1&country={COUNTRY.lower()}")
+        page = _page_matches_api(browser, agg.url, COUNTRY)
+        filtered = _shown(page)
+        assert filtered["casualties"]
+        for table in ("casualties", "deployments", "curfews", "statements"):
+            assert {row[0] for row in filtered[table]} == {COUNTRY}, table
+        assert set(filtered["counts"]) == {COUNTRY}
+        assert browser.find_element(By.ID, "country").get_attribute("value") == COUNTRY
+        assert browser.find_element(By.ID, "show-all").is_displayed()
+        # Something that is not a country code shows every country, not an error.
+        browser.get(f"{agg.url}/?refresh=1&country=x1")
+        assert (
+            _shown(_page_matches_api(browser, agg.url))["casualties"]
+            == _expected(agg.url)["casualties"]
+        )
+        assert not browser.find_element(By.ID, "show-all").is_displayed()
+        browser.get(f"{agg.url}/?refresh=1&country={COUNTRY}")
+        page = _page_matches_api(browser, agg.url, COUNTRY)
 
     # The aggregator is gone; the page keeps its last figures and says so.
     failed = _wait_for("the error banner", lambda: _error_shown(browser))
