@@ -20,7 +20,17 @@ from typing import Any, TypeVar
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel
 
+from tocsin.aggregator.answers import (
+    CurfewsAnswer,
+    DeploymentsAnswer,
+    Failed,
+    Healthy,
+    Readiness,
+    StatementsAnswer,
+    TotalsAnswer,
+)
 from tocsin.aggregator.metrics import AggregatorMetrics
 from tocsin.aggregator.page import dashboard_page
 from tocsin.aggregator.partitions import View
@@ -31,6 +41,7 @@ from tocsin.aggregator.queries import (
     QueryModel,
     StatementsQuery,
     TotalsQuery,
+    openapi_parameters,
     parse_query,
 )
 from tocsin.aggregator.rules import casualty_totals, newest
@@ -46,6 +57,15 @@ Q = TypeVar("Q", bound=QueryModel)
 _INVALID: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorResponse, "description": "unknown query parameter or bad value"}
 }
+
+
+def _query_route(model: type[QueryModel], answer: type[BaseModel]) -> dict[str, Any]:
+    """The route arguments that document a query route: its parameters and answers."""
+    return {
+        "response_model": answer,
+        "responses": _INVALID,
+        "openapi_extra": {"parameters": openapi_parameters(model)},
+    }
 
 
 def _query(model: type[Q], request: Request) -> Q:
@@ -166,34 +186,56 @@ def create_app(
     async def dashboard() -> Response:
         return page.response()
 
-    @app.get("/v1/totals", responses=_INVALID, summary="Casualty totals")
+    @app.get("/v1/totals", summary="Casualty totals", **_query_route(TotalsQuery, TotalsAnswer))
     async def totals(request: Request) -> Response:
         query = _query(TotalsQuery, request)
         return JsonResponse(totals_body(view(), query))
 
-    @app.get("/v1/deployments", responses=_INVALID, summary="Deployments")
+    @app.get(
+        "/v1/deployments",
+        summary="Deployments",
+        **_query_route(DeploymentsQuery, DeploymentsAnswer),
+    )
     async def deployments(request: Request) -> Response:
         query = _query(DeploymentsQuery, request)
         return JsonResponse(deployments_body(view(), query))
 
-    @app.get("/v1/curfews", responses=_INVALID, summary="Curfews and states of emergency")
+    @app.get(
+        "/v1/curfews",
+        summary="Curfews and states of emergency",
+        **_query_route(CurfewsQuery, CurfewsAnswer),
+    )
     async def curfews(request: Request) -> Response:
         query = _query(CurfewsQuery, request)
         return JsonResponse(curfews_body(view(), query, today()))
 
-    @app.get("/v1/statements", responses=_INVALID, summary="Recent statements")
+    @app.get(
+        "/v1/statements",
+        summary="Recent statements",
+        **_query_route(StatementsQuery, StatementsAnswer),
+    )
     async def statements(request: Request) -> Response:
         query = _query(StatementsQuery, request)
         return JsonResponse(statements_body(view(), query))
 
-    @app.get("/healthz", summary="The process and its consumer loop are alive")
+    @app.get(
+        "/healthz",
+        summary="The process and its consumer loop are alive",
+        response_model=Healthy,
+        responses={503: {"model": Failed, "description": "the consumer loop has stopped"}},
+    )
     async def healthz() -> Response:
         problem = failure()
         if problem is not None:
             return JsonResponse({"status": "failed", "error": problem}, status_code=503)
         return JsonResponse({"status": "ok"})
 
-    @app.get("/readyz", summary="Every assigned partition is caught up")
+    @app.get(
+        "/readyz",
+        summary="Every assigned partition is caught up",
+        response_model=Readiness,
+        responses={503: {"model": Readiness, "description": "not caught up yet"}},
+    )
     async def readyz() -> Response:
         status, body = readiness_body(view())
         return JsonResponse(body, status_code=status)

@@ -4,9 +4,16 @@ values are errors with a message that says what is allowed (HTTP 400 ``invalid_q
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    WithJsonSchema,
+)
 
 from tocsin.contract.events import Outcome
 from tocsin.contract.problems import field_problems
@@ -20,7 +27,17 @@ def _country(value: object) -> str:
     raise ValueError("must be a two-letter ISO 3166-1 alpha-2 code such as KZ (ZZ: unknown)")
 
 
-Country = Annotated[str, BeforeValidator(_country)]
+Country = Annotated[
+    str,
+    BeforeValidator(_country),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": "^[A-Za-z]{2}$",
+            "description": "ISO 3166-1 alpha-2 code, either case (ZZ: unknown country)",
+        }
+    ),
+]
 
 
 class QueryModel(BaseModel):
@@ -88,3 +105,31 @@ def parse_query(model: type[Q], items: Sequence[tuple[str, str]]) -> Q:
         problems = field_problems(exc)
         summary = "; ".join(f"{f}: {m}" if f else m for f, m in problems)
         raise QueryError(f"invalid query: {summary}", problems) from exc
+
+
+def openapi_parameters(model: type[QueryModel]) -> list[dict[str, Any]]:
+    """The query parameters ``model`` accepts, as OpenAPI parameter objects.
+
+    The routes read their query strings themselves (to refuse unknown and repeated
+    names), so FastAPI cannot document them; this derives the document from the
+    same model that validates them.
+    """
+    schema = model.model_json_schema()
+    parameters = []
+    for name, prop in schema["properties"].items():
+        # An absent parameter is the None of an optional field; a query string has no null.
+        forms = [form for form in prop.get("anyOf", [prop]) if form.get("type") != "null"]
+        (value,) = forms
+        value = {k: v for k, v in value.items() if k != "title"}
+        if "default" in prop and prop["default"] is not None:
+            value["default"] = prop["default"]
+        parameter: dict[str, Any] = {
+            "name": name,
+            "in": "query",
+            "required": name in schema.get("required", []),
+            "schema": value,
+        }
+        if "description" in value:
+            parameter["description"] = value.pop("description")
+        parameters.append(parameter)
+    return parameters
