@@ -4,10 +4,37 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic.config import JsonDict
 
 MAX_ID_LENGTH = 256
+# The largest integer that parsers reading JSON numbers as doubles (JavaScript) keep
+# exact, and well inside the 64-bit INTEGER the ingest index stores it in (a larger
+# one made SQLite raise OverflowError: a 500). Revisions numbered by epoch
+# milliseconds still fit.
+MAX_REVISION = 2**53 - 1
+
+# What the validators below enforce, as JSON Schema patterns for the OpenAPI document
+# (Python ``re`` semantics, where ``\s`` is exactly what ``str.strip`` removes). An id's
+# other rule, ``str.isprintable``, has no portable pattern: this one names the control
+# characters; format, private-use and unassigned characters are refused as well.
+HAS_TEXT = r"\S"
+PRINTABLE_ID = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+
+
+def _string_pattern(pattern: str) -> Callable[[JsonDict], None]:
+    """Adds ``pattern`` to the string form of a field's JSON Schema (not to its null form)."""
+
+    def add(schema: JsonDict) -> None:
+        forms = schema.get("anyOf", [schema])
+        assert isinstance(forms, list)
+        for form in forms:
+            if isinstance(form, dict) and form.get("type") == "string":
+                form["pattern"] = pattern
+
+    return add
 
 
 class ArticleIn(BaseModel):
@@ -19,10 +46,15 @@ class ArticleIn(BaseModel):
         default=None,
         min_length=1,
         max_length=MAX_ID_LENGTH,
-        description="Client's stable id; when absent, one is derived from the content hash.",
+        description="Client's stable id; when absent, one is derived from the content hash. "
+        "Printable characters only, and not all spaces.",
+        json_schema_extra=_string_pattern(PRINTABLE_ID),
     )
     title: str = Field(default="", max_length=2000)
-    body: str = Field(description="Plain text of the article; must contain non-blank text.")
+    body: str = Field(
+        description="Plain text of the article; must contain non-blank text.",
+        json_schema_extra=_string_pattern(HAS_TEXT),
+    )
     source: str | None = Field(default=None, max_length=500)
     published_at: dt.datetime | None = Field(
         default=None,
@@ -35,6 +67,7 @@ class ArticleIn(BaseModel):
     revision: int | None = Field(
         default=None,
         ge=1,
+        le=MAX_REVISION,
         description="Set to replace an article already sent with different content: "
         "must be greater than the revision Tocsin holds (the first one is 1).",
     )
