@@ -102,7 +102,7 @@ def _names_group(words: list[str], i: int) -> bool:
 def _of_disease(view: SentenceView, trigger: Trigger) -> bool:
     """True when an illness is the cause: "the pandemic killed", "died of cholera"."""
     words = view.words
-    before = words[max(0, trigger.index - 6) : trigger.index]
+    before = words[max(0, trigger.first - 6) : trigger.first]
     after = words[trigger.tail + 1 : trigger.tail + 4]
     return not DISEASE_WORDS.isdisjoint(before) or (
         bool(after) and after[0] in {"of", "from"} and not DISEASE_WORDS.isdisjoint(after[1:])
@@ -181,8 +181,8 @@ def find_casualties(doc: Document) -> list[Draft]:
 def _not_reported(view: SentenceView, q_index: int, trigger: Trigger) -> bool:
     """True when the figure is denied, negated, hypothetical or counts deaths from disease."""
     return (
-        is_negated(view, q_index, trigger.index)
-        or is_hypothetical(view, trigger.index)
+        is_negated(view, q_index, trigger.first)
+        or is_hypothetical(view, trigger.first)
         or is_hypothetical(view, q_index, span=3)
         or (trigger.outcome in {"killed", "injured"} and _of_disease(view, trigger))
     )

@@ -37,16 +37,14 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Final, Literal, NamedTuple
 
 __all__ = ["DateMention", "Relation", "find_dates"]
 
 Relation = Literal["on", "until", "from", "since", "by", "before", "after", "none"]
 
 
-@dataclass(frozen=True, slots=True)
-class DateMention:
+class DateMention(NamedTuple):
     """A calendar day mentioned in the text: ``text == body[start:end]``."""
 
     day: datetime.date

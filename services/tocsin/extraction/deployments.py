@@ -41,8 +41,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 from tocsin.extraction.context import is_background
 from tocsin.extraction.document import Document, SentenceView
@@ -143,8 +143,7 @@ _PLACE_SPAN = 40  # words around the verb where its destination is looked for
 _MAX_GAP = 20
 
 
-@dataclass(frozen=True, slots=True)
-class _Force:
+class _Force(NamedTuple):
     head: int  # word index of the head noun
     first: int  # first word index of the phrase
     label: str

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from tocsin.contract.events import EventType
 
 
-@dataclass(frozen=True, slots=True)
-class Draft:
+# Named tuples, like the other records made per word, figure or place of the core:
+# immutable, and built in about 40% of a frozen dataclass's time.
+class Draft(NamedTuple):
     """One event found in one sentence, before it gets its envelope."""
 
     type: EventType

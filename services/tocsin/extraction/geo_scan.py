@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Final, Literal, NamedTuple
 
 from tocsin.extraction import geo_data
@@ -39,8 +38,9 @@ from tocsin.extraction import geo_data
 PlaceKind = Literal["country", "demonym", "city"]
 
 
-@dataclass(frozen=True, slots=True)
-class PlaceMention:
+# Named tuples, like the other records made per word, figure or place of the core:
+# immutable, and built in about 40% of a frozen dataclass's time.
+class PlaceMention(NamedTuple):
     """One place named in a text."""
 
     country: str  # ISO 3166-1 alpha-2, upper case

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from tocsin.extraction.lexicon import MEDIA_WORDS, PRONOUNS
 
@@ -93,8 +93,7 @@ _AGE = re.compile(r",\s*(?:aged\s+)?\d{1,3}(?=\s*(?:,|$))")
 _LEADING_CONJUNCTION = re.compile(r"^(?:and|but|so|yet)\s+", re.IGNORECASE)
 
 
-@dataclass(frozen=True, slots=True)
-class Speaker:
+class Speaker(NamedTuple):
     """A resolved speaker: name or description as written, and the role if stated."""
 
     name: str

@@ -25,9 +25,9 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import deque
-from dataclasses import dataclass
 from itertools import groupby
 from operator import attrgetter
+from typing import NamedTuple
 
 from tocsin.extraction.document import Document, SentenceView
 from tocsin.extraction.drafts import Draft
@@ -102,8 +102,7 @@ _PRONOUN_PERSONS = frozenset(["he", "she"])
 _MAX_SUBJECTS = 4  # a pronoun refers back a few sentences at most
 
 
-@dataclass(frozen=True, slots=True)
-class _Quote:
+class _Quote(NamedTuple):
     start: int  # offset of the text inside the quote marks
     end: int
     close: int  # offset just past the closing mark (== end when unclosed)
