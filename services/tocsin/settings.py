@@ -17,6 +17,9 @@ nothing here is instantiated at import time.
 | TOCSIN_INGEST_MAX_BATCH_ARTICLES | 100              | most articles in one batch (413 above)   |
 | TOCSIN_INGEST_STATE_DIR          | .tocsin/ingest   | where the recent-articles index lives    |
 | TOCSIN_INGEST_INDEX_CAPACITY     | 100000           | articles remembered for duplicate checks |
+| TOCSIN_INGEST_API_KEYS           | (none)           | API keys, comma-separated (plaintext)    |
+| TOCSIN_INGEST_API_KEYS_FILE      | (none)           | file of key hashes, re-read on change    |
+| TOCSIN_INGEST_OPS_HOST / _PORT   | (none)           | own listener for health and metrics      |
 
 | TOCSIN_AGGREGATOR_…    | default            | meaning                              |
 |------------------------|--------------------|--------------------------------------|
@@ -40,7 +43,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -75,6 +78,49 @@ class IngestSettings(BaseSettings):
     state_dir: Path = Path(".tocsin/ingest")
     index_capacity: int = Field(default=100_000, ge=100)
     retry_after_s: int = Field(default=5, ge=1, le=3600)
+    api_keys: SecretStr | None = Field(
+        default=None,
+        description="Comma-separated API keys the write routes accept. Held as a secret "
+        "(never printed), hashed at start; prefer api_keys_file, which holds only hashes.",
+    )
+    api_keys_file: Path | None = Field(
+        default=None,
+        description="A file of 'sha256:<hex> [label]' lines, re-read when it changes. "
+        "With neither this nor api_keys, the write routes are open.",
+    )
+    ops_host: str | None = Field(
+        default=None,
+        min_length=1,
+        description="Address of a separate listener for /healthz, /readyz and /metrics "
+        "(default: host). Needs ops_port.",
+    )
+    ops_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        validate_default=True,  # so that the check below also sees an ops_host without it
+        description="Port of that listener; when set, the main port no longer serves them.",
+    )
+
+    # A field validator, not a model one: a model validator's error would quote every
+    # input, api_keys included.
+    @field_validator("ops_port", mode="after")
+    @classmethod
+    def _ops_listener_apart(cls, ops_port: int | None, info: ValidationInfo) -> int | None:
+        if ops_port is None and info.data.get("ops_host") is not None:
+            raise ValueError("TOCSIN_INGEST_OPS_HOST needs TOCSIN_INGEST_OPS_PORT")
+        # Requests are routed by the port they arrived on, so the two ports must differ
+        # even on different addresses.
+        if ops_port is not None and ops_port == info.data.get("port"):
+            raise ValueError(f"the ops port must differ from the main port ({ops_port})")
+        return ops_port
+
+    @property
+    def ops_address(self) -> tuple[str, int] | None:
+        """Where health and metrics listen apart from the articles, or None (same port)."""
+        if self.ops_port is None:
+            return None
+        return (self.ops_host or self.host, self.ops_port)
 
 
 class AggregatorSettings(BaseSettings):

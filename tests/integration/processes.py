@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,22 +53,34 @@ def free_port() -> int:
 
 @contextmanager
 def ingest_service(
-    bootstrap: str, state_dir: Path, *, publish_timeout: float = 10.0, wait_ready: bool = True
+    bootstrap: str,
+    state_dir: Path,
+    *,
+    publish_timeout: float = 10.0,
+    wait_ready: bool = True,
+    extra_args: Sequence[str] = (),
+    probe_url: str | None = None,
+    env: dict[str, str] | None = None,
 ) -> Iterator[str]:
-    """Start ``tocsin serve ingest`` on a free port; yield its base URL; stop it with SIGTERM."""
+    """Start ``tocsin serve ingest`` on a free port; yield its base URL; stop it with SIGTERM.
+
+    ``extra_args`` go on its command line; ``probe_url`` is the base URL whose health
+    is awaited when it is not the service's own (a separate ops listener); ``env`` adds
+    environment variables (TOCSIN_KAFKA_* security settings, say).
+    """
     port = free_port()
     state_dir.mkdir(parents=True, exist_ok=True)
     log = (state_dir / "ingest.log").open("wb")
-    env = os.environ | {"TOCSIN_LOG_LEVEL": "INFO"}
+    env = os.environ | {"TOCSIN_LOG_LEVEL": "INFO"} | (env or {})
     proc = subprocess.Popen(
         [sys.executable, "-m", "tocsin", "serve", "ingest", "--port", str(port),
          "--bootstrap", bootstrap, "--state-dir", str(state_dir),
-         "--publish-timeout", str(publish_timeout)],
+         "--publish-timeout", str(publish_timeout), *extra_args],
         stdout=log, stderr=subprocess.STDOUT, env=env,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait(url + ("/readyz" if wait_ready else "/healthz"), proc, state_dir)
+        _wait((probe_url or url) + ("/readyz" if wait_ready else "/healthz"), proc, state_dir)
         yield url
     finally:
         stop(proc)

@@ -5,6 +5,10 @@ twice (after a 503, or after a timeout whose records arrived anyway) is answered
 as a duplicate or deduplicated downstream, never counted twice. What is retried:
 502/503/504 answers, honouring ``Retry-After``, and connection errors, with a
 bounded number of attempts. Every other answer is final.
+
+A 401 (no API key, or one the service does not accept) is final for the whole run:
+no later request could fare better, so the remaining articles are not sent and
+carry the same reason.
 """
 
 from __future__ import annotations
@@ -93,6 +97,21 @@ def _accepted(where: str, body: Any) -> Result:
     return Result(where, status, events=len(body.get("events") or []))
 
 
+def _unauthorized(response: httpx.Response) -> str:
+    """What a 401 means for the person running the feed."""
+    try:
+        code = response.json()["error"]["code"]
+    except (ValueError, KeyError, TypeError):
+        code = None
+    if code == "invalid_api_key":
+        return ("the service does not accept this API key (HTTP 401 invalid_api_key); "
+                "check TOCSIN_API_KEY or --api-key-file")  # fmt: skip
+    if code == "missing_api_key":
+        return ("the service needs an API key (HTTP 401 missing_api_key): "
+                "set TOCSIN_API_KEY or pass --api-key-file")  # fmt: skip
+    return f"not authorised: {_error_message(response)}"
+
+
 class IngestClient:
     """Posts articles to one ingest service: one at a time, or as batches."""
 
@@ -102,9 +121,17 @@ class IngestClient:
         self._http = http
         self._policy = policy
         self._sleep = sleep
+        # Set by the first 401: its reason, given to every article from then on.
+        self.refused: str | None = None
+
+    def _refuse(self, response: httpx.Response) -> str:
+        self.refused = self.refused or _unauthorized(response)
+        return self.refused
 
     async def send_one(self, source: Source) -> Result:
         """POST /v1/articles, retrying while the service or the broker is unavailable."""
+        if self.refused:
+            return Result(source.where, "rejected", self.refused)
         body = orjson.dumps(_payload(source))
         last = "no attempt made"
         for attempt in range(1, self._policy.attempts + 1):
@@ -116,6 +143,8 @@ class IngestClient:
             else:
                 if response.status_code == 202:
                     return _accepted(source.where, response.json())
+                if response.status_code == 401:
+                    return Result(source.where, "rejected", self._refuse(response))
                 if response.status_code not in _RETRYABLE:
                     return Result(source.where, "rejected", _error_message(response))
                 last, retry_after = _error_message(response), response.headers.get("retry-after")
@@ -125,6 +154,8 @@ class IngestClient:
 
     async def send_batch(self, sources: Sequence[Source]) -> list[Result]:
         """POST /v1/articles/batch; articles answered ``unavailable`` are sent again."""
+        if self.refused:
+            return [Result(s.where, "rejected", self.refused) for s in sources]
         done: dict[int, Result] = {}
         pending = list(range(len(sources)))
         last: dict[int, str] = {}
@@ -138,6 +169,10 @@ class IngestClient:
             except httpx.TransportError as exc:
                 last = dict.fromkeys(pending, _transport_reason(exc))
             else:
+                if response.status_code == 401:
+                    reason = self._refuse(response)
+                    done.update({i: Result(sources[i].where, "rejected", reason) for i in pending})
+                    pending = []
                 retry_after = response.headers.get("retry-after")
                 pending = self._read_batch(response, sources, pending, done, last)
             if pending and attempt < self._policy.attempts:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ipaddress
 import logging
+import os
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,8 +20,12 @@ from tocsin.cli.feed_client import IngestClient, Result, RetryPolicy, deliver
 from tocsin.cli.feed_files import Source, discover, load
 from tocsin.cli.feed_report import exit_code, format_summary
 from tocsin.cli.kafka_args import positive_float, positive_int
+from tocsin.errors import InputError
 
 DEFAULT_URL = "http://127.0.0.1:8080"
+KEY_VARIABLE = "TOCSIN_API_KEY"
+
+log = logging.getLogger(__name__)
 
 
 def register(subparsers: Any) -> None:
@@ -70,6 +77,13 @@ def register(subparsers: Any) -> None:
         "up to 10 s for Kafka)",
     )
     parser.add_argument(
+        "--api-key-file",
+        type=Path,
+        metavar="PATH",
+        help=f"file whose first line is the API key to send (as 'Authorization: Bearer'); "
+        f"default: the {KEY_VARIABLE} environment variable, else no key",
+    )
+    parser.add_argument(
         "--no-progress", action="store_true", help="no progress bar (it only shows on a terminal)"
     )
     parser.set_defaults(handler=run)
@@ -92,6 +106,13 @@ def run(args: argparse.Namespace) -> int:
     if url is None:
         print(f"tocsin feed: --url {args.url!r} is not an http(s) URL", file=sys.stderr)
         return 2
+    try:
+        key = api_key(args.api_key_file)
+    except InputError as exc:
+        print(f"tocsin feed: {exc}; nothing was sent", file=sys.stderr)
+        return 2
+    if key is not None:
+        _warn_if_cleartext(url)
     files, problems = discover(args.paths)
     sources, unreadable = load(files, sys.stdin.buffer.read)
     problems += unreadable
@@ -102,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     started = time.monotonic()
     try:
-        results = asyncio.run(_send(sources, url, args))
+        results = asyncio.run(_send(sources, url, args, key))
     except KeyboardInterrupt:
         print("tocsin feed: interrupted; some articles may have been sent", file=sys.stderr)
         return 130
@@ -112,8 +133,43 @@ def run(args: argparse.Namespace) -> int:
     return exit_code(results)
 
 
+def api_key(path: Path | None) -> str | None:
+    """The key to send: ``path``'s first non-blank line, else $TOCSIN_API_KEY, else None.
+
+    Raises ``InputError`` when the key cannot be used; the message never holds the key.
+    """
+    if path is not None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot read the API key file {path}: {exc}") from exc
+        key, where = next((ln.strip() for ln in text.splitlines() if ln.strip()), ""), str(path)
+        if not key:
+            raise InputError(f"the API key file {path} is empty")
+    else:
+        key, where = os.environ.get(KEY_VARIABLE, "").strip(), KEY_VARIABLE
+        if not key:
+            return None
+    if any(c.isspace() or not c.isprintable() for c in key):
+        raise InputError(f"the API key in {where} holds spaces or control characters")
+    return key
+
+
+def _warn_if_cleartext(url: httpx.URL) -> None:
+    """Warn when the key would cross a network unencrypted (loopback is fine)."""
+    if url.scheme != "http" or url.host == "localhost":
+        return
+    try:
+        if ipaddress.ip_address(url.host).is_loopback:
+            return
+    except ValueError:
+        pass  # a host name other than localhost
+    log.warning("the API key goes to %s over plain HTTP, readable on the way; use https",
+                url.host)  # fmt: skip
+
+
 async def _send(
-    sources: Sequence[Source], url: httpx.URL, args: argparse.Namespace
+    sources: Sequence[Source], url: httpx.URL, args: argparse.Namespace, key: str | None
 ) -> list[Result]:
     limits = httpx.Limits(max_connections=args.concurrency)
     bar = tqdm(
@@ -124,7 +180,10 @@ async def _send(
         disable=True if args.no_progress else None,
     )
     try:
-        async with httpx.AsyncClient(base_url=url, timeout=args.timeout, limits=limits) as http:
+        headers = {"authorization": f"Bearer {key}"} if key else {}
+        async with httpx.AsyncClient(
+            base_url=url, timeout=args.timeout, limits=limits, headers=headers
+        ) as http:
             client = IngestClient(http, RetryPolicy(attempts=args.attempts))
             return await deliver(
                 sources,

@@ -36,6 +36,24 @@ def register(subparsers: Any) -> None:
     ingest.add_argument(
         "--publish-timeout", type=float, help="seconds to wait for broker acks before a 503"
     )
+    # No flag takes a plaintext key: command lines are visible to every user (ps).
+    ingest.add_argument(
+        "--api-keys-file",
+        metavar="PATH",
+        help="file of API key hashes ('sha256:<hex> [label]' lines, from `tocsin keys`); the "
+        "POST routes then need a key (TOCSIN_INGEST_API_KEYS_FILE; default: open)",
+    )
+    ingest.add_argument(
+        "--ops-host",
+        help="address of a separate listener for /healthz, /readyz and /metrics "
+        "(TOCSIN_INGEST_OPS_HOST; default: --host)",
+    )
+    ingest.add_argument(
+        "--ops-port",
+        type=int,
+        help="port of that listener; the main port then no longer serves them "
+        "(TOCSIN_INGEST_OPS_PORT; default: served on the main port)",
+    )
     ingest.set_defaults(handler=run_ingest)
     _register_aggregator(services)
 
@@ -63,6 +81,8 @@ def _settings(
 def run_ingest(args: argparse.Namespace) -> int:
     """Build settings from env and flags, then serve."""
     # Imported here so that other commands do not pay for FastAPI and uvicorn.
+    from tocsin.ingest.keys import KeyConfigError  # noqa: PLC0415
+    from tocsin.ingest.listeners import ListenError  # noqa: PLC0415
     from tocsin.ingest.main import serve  # noqa: PLC0415
 
     built = _settings(
@@ -70,12 +90,20 @@ def run_ingest(args: argparse.Namespace) -> int:
         "ingest",
         IngestSettings,
         {"host": "host", "port": "port", "state_dir": "state_dir",
-         "publish_timeout": "publish_timeout_s"},
+         "publish_timeout": "publish_timeout_s", "api_keys_file": "api_keys_file",
+         "ops_host": "ops_host", "ops_port": "ops_port"},
     )  # fmt: skip
     if built is None:
         return 2
     kafka, settings = built
-    serve(settings, kafka)
+    try:
+        serve(settings, kafka)
+    except KeyConfigError as exc:
+        print(f"tocsin serve ingest: {exc}", file=sys.stderr)
+        return 2
+    except ListenError as exc:
+        print(f"tocsin serve ingest: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

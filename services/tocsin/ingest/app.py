@@ -2,7 +2,9 @@
 
 POST /v1/articles         one article (application/json)
 POST /v1/articles/batch   a JSON array or NDJSON of articles
-GET  /healthz /readyz /metrics
+GET  /healthz /readyz /metrics (see ops.py; on a separate listener when configured)
+
+With API keys configured, the two POST routes need one (see auth.py).
 """
 
 from __future__ import annotations
@@ -12,9 +14,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
 import orjson
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, ValidationError
 
 from tocsin.contract.article import ArticleIn
@@ -27,11 +28,13 @@ from tocsin.http_common import (
     JsonResponse,
     service_app,
 )
+from tocsin.ingest.auth import UNAUTHORIZED, require_api_key
+from tocsin.ingest.keys import KeyRing
 from tocsin.ingest.metrics import IngestMetrics
+from tocsin.ingest.ops import ReadyCheck, ops_router
 from tocsin.ingest.service import Accepted, ArticleConflictError, IngestService
 from tocsin.settings import IngestSettings
 
-ReadyCheck = Callable[[], Awaitable[tuple[bool, dict[str, Any]]]]
 _NDJSON_TYPES = frozenset(["application/x-ndjson", "application/jsonl", "application/ndjson"])
 
 
@@ -213,8 +216,14 @@ def create_app(
     metrics: IngestMetrics,
     ready_check: ReadyCheck,
     lifespan: Any = None,
+    keys: KeyRing | None = None,
+    ops_routes: bool = True,
 ) -> FastAPI:
-    """Build the ingest application around an ``IngestService``."""
+    """Build the ingest application around an ``IngestService``.
+
+    With ``keys``, the write routes need one of its keys; without, they are open.
+    ``ops_routes=False`` leaves /healthz, /readyz and /metrics to a separate listener.
+    """
     app = service_app(
         title="Tocsin ingest",
         description="Post crisis-news articles; Tocsin extracts typed events and publishes "
@@ -224,6 +233,12 @@ def create_app(
         seconds=metrics.request_seconds,
     )
     unavailable = {"Retry-After": str(settings.retry_after_s)}
+    # The write routes' key check, when keys are configured: it runs before the handler
+    # reads the body, and the OpenAPI document then declares the 401 and the scheme.
+    write_errors = _ERRORS | UNAUTHORIZED if keys is not None else _ERRORS
+    write_guard = (
+        [Depends(require_api_key(keys, metrics.auth_failures))] if keys is not None else []
+    )
     article_schema = ArticleIn.model_json_schema()
 
     async def accept_or_raise(article: ArticleIn) -> Accepted:
@@ -242,7 +257,8 @@ def create_app(
         "/v1/articles",
         status_code=202,
         response_model=ArticleAccepted,
-        responses=_ERRORS,
+        responses=write_errors,
+        dependencies=write_guard,
         openapi_extra={
             "requestBody": {
                 "required": True,
@@ -274,7 +290,8 @@ def create_app(
         "/v1/articles/batch",
         status_code=202,
         response_model=BatchAccepted,
-        responses=_ERRORS,
+        responses=write_errors,
+        dependencies=write_guard,
         openapi_extra={
             "requestBody": {
                 "required": True,
@@ -322,17 +339,7 @@ def create_app(
             status, headers = 202, {}
         return JsonResponse(answer.model_dump(mode="json"), status_code=status, headers=headers)
 
-    @app.get("/healthz", summary="The process is alive")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
-    @app.get("/readyz", summary="The broker is reachable and the topics exist")
-    async def readyz() -> Response:
-        ready, checks = await ready_check()
-        return JsonResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
-
-    @app.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
-    async def prometheus_metrics() -> Response:
-        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+    if ops_routes:
+        app.include_router(ops_router(metrics, ready_check))
 
     return app

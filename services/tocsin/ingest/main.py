@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from typing import NamedTuple
 
 import uvicorn
 from fastapi import FastAPI
@@ -14,8 +15,11 @@ from prometheus_client import CollectorRegistry
 from tocsin.contract import topics
 from tocsin.errors import BrokerUnavailableError
 from tocsin.ingest.app import create_app
+from tocsin.ingest.auth import api_keys_from
 from tocsin.ingest.index import ArticleIndex
+from tocsin.ingest.listeners import serve_split
 from tocsin.ingest.metrics import IngestMetrics
+from tocsin.ingest.ops import create_ops_app
 from tocsin.ingest.service import IngestService
 from tocsin.kafka.admin import ensure_topics
 from tocsin.kafka.health import TopicsReady
@@ -38,8 +42,16 @@ async def _ensure_topics_until_done(kafka: KafkaSettings) -> None:
             return
 
 
-def build_app(settings: IngestSettings, kafka: KafkaSettings) -> FastAPI:
-    """The ingest application with its real publisher, index and metrics."""
+class IngestApps(NamedTuple):
+    """The articles application, and the ops one when health and metrics listen apart."""
+
+    main: FastAPI
+    ops: FastAPI | None
+
+
+def build_apps(settings: IngestSettings, kafka: KafkaSettings) -> IngestApps:
+    """The ingest applications with their real publisher, index, keys and metrics."""
+    keys = api_keys_from(settings)  # first: a bad key file stops the start before any I/O
     registry = CollectorRegistry()
     metrics = IngestMetrics(registry)
     publisher = KafkaPublisher(kafka, timeout_s=settings.publish_timeout_s)
@@ -64,22 +76,38 @@ def build_app(settings: IngestSettings, kafka: KafkaSettings) -> FastAPI:
             index.close()
             log.info("ingest stopped")
 
-    return create_app(
+    ready_check = TopicsReady(kafka, topics.ALL_TOPICS)
+    apart = settings.ops_address is not None
+    main = create_app(
         service=service,
         settings=settings,
         metrics=metrics,
-        ready_check=TopicsReady(kafka, topics.ALL_TOPICS),
+        ready_check=ready_check,
         lifespan=lifespan,
+        keys=keys,
+        ops_routes=not apart,
     )
+    return IngestApps(main, create_ops_app(metrics, ready_check) if apart else None)
 
 
 def serve(settings: IngestSettings, kafka: KafkaSettings) -> None:
     """Run the ingest service until SIGINT or SIGTERM."""
-    app = build_app(settings, kafka)
+    apps = build_apps(settings, kafka)
+    grace = int(settings.publish_timeout_s) + 5
+    if apps.ops is not None and settings.ops_address is not None:
+        serve_split(
+            apps.main,
+            apps.ops,
+            main_address=(settings.host, settings.port),
+            ops_address=settings.ops_address,
+            log_level="warning",
+            timeout_graceful_shutdown=grace,
+        )
+        return
     uvicorn.run(
-        app,
+        apps.main,
         host=settings.host,
         port=settings.port,
         log_level="warning",
-        timeout_graceful_shutdown=int(settings.publish_timeout_s) + 5,
+        timeout_graceful_shutdown=grace,
     )

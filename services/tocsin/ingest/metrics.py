@@ -55,11 +55,18 @@ class IngestMetrics:
             ["reason"],
             registry=registry,
         )
+        self.auth_failures = Counter(
+            "tocsin_ingest_auth_failures",
+            "Write requests refused for want of a valid API key: missing or invalid. "
+            "Never labelled with anything about the key.",
+            ["reason"],
+            registry=registry,
+        )
         # Zero-valued series for the answers alerts watch, so that the first 5xx after a
         # start is a rise rate() can see rather than a series born with its final value.
         for route in ("/v1/articles", "/v1/articles/batch"):
             self.request_seconds.labels(route)
-            for code in ("202", "400", "409", "413", "415", "422", "500", "503"):
+            for code in ("202", "400", "401", "409", "413", "415", "422", "500", "503"):
                 self.requests.labels(route, "POST", code)
         for outcome in ("accepted", "duplicate", "rejected", "conflict", "unavailable"):
             self.articles.labels(outcome)
@@ -67,3 +74,5 @@ class IngestMetrics:
             self.events.labels(event_type)
         for reason in ("unavailable", "refused"):
             self.publish_errors.labels(reason)
+        for reason in ("missing", "invalid"):
+            self.auth_failures.labels(reason)
