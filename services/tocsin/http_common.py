@@ -1,10 +1,17 @@
-"""HTTP pieces both services share: the JSON error shape and request metrics middleware."""
+"""HTTP pieces both services share: the JSON error shape, request ids and access logs,
+request metrics, and running under uvicorn with a clean exit on SIGTERM."""
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import re
+import signal
 import time
-from collections.abc import Mapping
-from typing import Any
+import uuid
+from collections.abc import Iterator, Mapping
+from types import FrameType
+from typing import Any, Final
 
 import orjson
 from fastapi import FastAPI, Request
@@ -12,10 +19,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from prometheus_client import Counter, Histogram
 from pydantic import BaseModel
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from tocsin import __version__
+from tocsin import __version__, logs
+
+log = logging.getLogger(__name__)
+access_log = logging.getLogger("tocsin.access")
 
 
 class JsonResponse(Response):
@@ -125,6 +136,8 @@ def service_app(
     app = FastAPI(title=title, version=__version__, description=description, lifespan=lifespan)
     install_error_handlers(app)
     app.add_middleware(RequestMetricsMiddleware, requests=requests, seconds=seconds)
+    # Added last, so outermost: everything logged while handling a request carries its id.
+    app.add_middleware(RequestContextMiddleware)
     return app
 
 
@@ -156,3 +169,126 @@ class RequestMetricsMiddleware:
             name = getattr(route, "path", None) or "unmatched"
             self.requests.labels(name, scope["method"], str(status["code"])).inc()
             self.seconds.labels(name).observe(time.perf_counter() - started)
+
+
+REQUEST_ID_HEADER: Final = "X-Request-ID"
+# Ids from clients are echoed into headers and logs: only short tokens of safe characters.
+_CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+
+
+def request_id_from(scope: Scope) -> str:
+    """The client's X-Request-ID when it is a sane token, else a new random id."""
+    for name, value in scope.get("headers", ()):
+        if name == b"x-request-id":
+            given: str = value.decode("latin-1")
+            if _CLIENT_REQUEST_ID.fullmatch(given):
+                return given
+            break
+    return uuid.uuid4().hex
+
+
+class RequestContextMiddleware:
+    """Gives each request an id and writes one access line when it is answered (pure ASGI).
+
+    The id comes from the request's X-Request-ID header when that is a token of at
+    most 128 letters, digits and ``._:-``; otherwise a random one is made. It is
+    held in ``logs.request_id`` while the request is handled, so every record
+    logged meanwhile carries it, and is sent back in the X-Request-ID header.
+
+    An exception that escapes the application before the answer started is logged
+    here, with the id, and answered with a 500 in the shared error shape.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = request_id_from(scope)
+        token = logs.request_id.set(request_id)
+        started = time.perf_counter()
+        status: int | None = None
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableHeaders(scope=message).append(REQUEST_ID_HEADER, request_id)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception:
+            if status is not None:
+                raise  # the answer is under way: nothing left to do but drop the connection
+            log.exception("unhandled error while answering %s", scope["method"])
+            answer = error_response(
+                500,
+                "internal_error",
+                f"an unexpected error occurred; quote request id {request_id} when reporting it",
+            )
+            await answer(scope, receive, send_with_id)
+        finally:
+            _log_access(scope, status, time.perf_counter() - started, request_id)
+            logs.request_id.reset(token)
+
+
+def _log_access(scope: Scope, status: int | None, seconds: float, request_id: str) -> None:
+    route: Any = scope.get("route")
+    template = getattr(route, "path", None) or "unmatched"
+    client = scope.get("client")
+    # The route template, not the raw path: the path is client-chosen text (it could
+    # forge a log line in text mode) and unbounded; the template is neither.
+    access_log.info(
+        "%s %s %s %.1f ms",
+        scope["method"],
+        template,
+        status if status is not None else "-",
+        seconds * 1000,
+        extra={
+            "method": scope["method"],
+            "route": template,
+            "status": status,
+            "duration_ms": round(seconds * 1000, 3),
+            "client": client[0] if client else None,
+            "request_id": request_id,
+        },
+    )
+
+
+UVICORN_LOG_OPTIONS: Final[Mapping[str, Any]] = {
+    "log_config": None,  # no handlers of its own: its records reach the root handler
+    "log_level": None,  # its loggers follow the root level (TOCSIN_LOG_LEVEL)
+    "access_log": False,  # RequestContextMiddleware writes the access lines
+}
+"""uvicorn options (for ``uvicorn.run`` or ``uvicorn.Config``) that leave its logging
+to ``tocsin.logs``, so that its lines have the same format as Tocsin's own."""
+
+
+@contextlib.contextmanager
+def stop_signals_exit_cleanly() -> Iterator[None]:
+    """Make SIGTERM and SIGINT end the process with status 0, around a uvicorn server.
+
+    uvicorn stops gracefully on these signals (finishes in-flight requests, runs the
+    lifespan's shutdown), then raises the signal again for the handler that was in
+    place before it started. The default handler would kill the process then (exit
+    -15) although the stop was clean. The handler installed here logs the stop and
+    exits with status 0; a signal that arrives before uvicorn has taken over stops
+    the process at once, before it serves anything.
+    """
+    previous = {sig: signal.signal(sig, _exit_on_stop) for sig in _STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+def _exit_on_stop(signum: int, _frame: FrameType | None) -> None:
+    log.info("stopped by %s", signal.Signals(signum).name)
+    raise SystemExit(0)

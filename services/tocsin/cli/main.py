@@ -8,12 +8,11 @@ and returns the process exit code.
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 from collections.abc import Sequence
 
-from tocsin import __version__
+from tocsin import __version__, logs
 from tocsin.cli import (
     extract_cmd,
     feed_cmd,
@@ -43,6 +42,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="logging level (DEBUG, INFO, WARNING, ERROR); default from TOCSIN_LOG_LEVEL or INFO",
     )
+    parser.add_argument(
+        "--log-format",
+        default=None,
+        choices=logs.FORMATS,
+        help="log lines as text or json (one JSON object per line); "
+        "default from TOCSIN_LOG_FORMAT or text",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in (
         up_cmd,
@@ -63,17 +69,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    level = (args.log_level or os.environ.get("TOCSIN_LOG_LEVEL") or "INFO").upper()
-    logging.basicConfig(
-        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
-    )
-    quiet_kafka_logs()
-    handler = getattr(args, "handler", None)
-    if handler is None:
-        parser.print_help()
+    try:
+        level, fmt = _log_settings(args)
+    except logs.LogSettingError as exc:
+        print(f"tocsin: {exc}", file=sys.stderr)
         return 2
-    code: int = handler(args)
-    return code
+    with logs.configured(level, fmt):
+        quiet_kafka_logs()
+        handler = getattr(args, "handler", None)
+        if handler is None:
+            parser.print_help()
+            return 2
+        code: int = handler(args)
+        return code
+
+
+def _log_settings(args: argparse.Namespace) -> tuple[int, logs.LogFormat]:
+    """Log level and format from the flags, else the environment, else INFO as text."""
+    level_source, format_source = "--log-level", "--log-format"
+    level, fmt = args.log_level, args.log_format
+    if level is None:
+        level, level_source = os.environ.get("TOCSIN_LOG_LEVEL") or "INFO", "TOCSIN_LOG_LEVEL"
+    if fmt is None:
+        fmt, format_source = os.environ.get("TOCSIN_LOG_FORMAT") or "text", "TOCSIN_LOG_FORMAT"
+    return logs.parse_level(level, level_source), logs.parse_format(fmt, format_source)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from tocsin.extraction.pipeline import extract
 from tocsin.ingest.index import ArticleIndex, KnownArticle
 from tocsin.ingest.metrics import IngestMetrics
 from tocsin.kafka.records import Record, article_records
+
+log = logging.getLogger(__name__)
 
 
 class RecordPublisher(Protocol):
@@ -114,11 +117,13 @@ class IngestService:
         started = time.perf_counter()
         try:
             await self._publisher.publish(records)
-        except BrokerUnavailableError:
+        except BrokerUnavailableError as exc:
+            log.warning("article %s not accepted, broker unavailable: %s", article.id, exc)
             self._metrics.publish_errors.labels("unavailable").inc()
             self._metrics.articles.labels("unavailable").inc()
             raise
-        except PublishError:
+        except PublishError as exc:
+            log.warning("article %s refused by the broker: %s", article.id, exc)
             self._metrics.publish_errors.labels("refused").inc()
             self._metrics.articles.labels("rejected").inc()
             raise
