@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import signal
 import threading
 from collections.abc import AsyncIterator
 
@@ -23,6 +22,7 @@ from tocsin.aggregator.metrics import AggregatorMetrics
 from tocsin.aggregator.partitions import PartitionTable
 from tocsin.aggregator.store import StateStore
 from tocsin.contract import topics
+from tocsin.http_common import UVICORN_LOG_OPTIONS, stop_signals_exit_cleanly
 from tocsin.settings import AggregatorSettings, KafkaSettings
 
 log = logging.getLogger(__name__)
@@ -96,13 +96,6 @@ def serve(settings: AggregatorSettings, kafka: KafkaSettings) -> None:
         # kafka-python logs every connection at INFO; its warnings still come through.
         logging.getLogger("kafka").setLevel(logging.WARNING)
     app = build_app(settings, kafka)
-    # uvicorn shuts down gracefully on SIGTERM/SIGINT, then re-raises the signal to the
-    # handler that was installed before it ran. By default that kills the process
-    # (exit -15) after the state was stored; a graceful stop is a success: exit 0.
-    for stop_signal in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(stop_signal, _stopped)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
-
-
-def _stopped(signum: int, _frame: object) -> None:
-    log.info("stopped by %s", signal.Signals(signum).name)
+    # A graceful stop (state stored, offsets committed, group left) exits with status 0.
+    with stop_signals_exit_cleanly():
+        uvicorn.run(app, host=settings.host, port=settings.port, **UVICORN_LOG_OPTIONS)

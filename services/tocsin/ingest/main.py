@@ -14,6 +14,7 @@ from prometheus_client import CollectorRegistry
 
 from tocsin.contract import topics
 from tocsin.errors import BrokerUnavailableError
+from tocsin.http_common import UVICORN_LOG_OPTIONS, stop_signals_exit_cleanly
 from tocsin.ingest.app import create_app
 from tocsin.ingest.auth import api_keys_from
 from tocsin.ingest.index import ArticleIndex
@@ -94,20 +95,23 @@ def serve(settings: IngestSettings, kafka: KafkaSettings) -> None:
     """Run the ingest service until SIGINT or SIGTERM."""
     apps = build_apps(settings, kafka)
     grace = int(settings.publish_timeout_s) + 5
-    if apps.ops is not None and settings.ops_address is not None:
-        serve_split(
+    # On SIGTERM uvicorn stops accepting, finishes in-flight requests (each waits for its
+    # acks), then the lifespan flushes the producer; that clean stop exits with status 0.
+    with stop_signals_exit_cleanly():
+        if apps.ops is not None and settings.ops_address is not None:
+            serve_split(
+                apps.main,
+                apps.ops,
+                main_address=(settings.host, settings.port),
+                ops_address=settings.ops_address,
+                timeout_graceful_shutdown=grace,
+                **UVICORN_LOG_OPTIONS,
+            )
+            return
+        uvicorn.run(
             apps.main,
-            apps.ops,
-            main_address=(settings.host, settings.port),
-            ops_address=settings.ops_address,
-            log_level="warning",
+            host=settings.host,
+            port=settings.port,
             timeout_graceful_shutdown=grace,
+            **UVICORN_LOG_OPTIONS,
         )
-        return
-    uvicorn.run(
-        apps.main,
-        host=settings.host,
-        port=settings.port,
-        log_level="warning",
-        timeout_graceful_shutdown=grace,
-    )
