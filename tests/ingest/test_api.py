@@ -132,6 +132,12 @@ BAD_INPUTS = [
                  "revision", id="revision-past-64-bits"),
     pytest.param(b'{"body": "x", "revision": 9007199254740992}', JSON, 422, "invalid_article",
                  "less than or equal to 9007199254740991", id="revision-past-2**53"),
+    # Found by tests/fuzz: an offset that moves the time out of years 1-9999 in UTC made
+    # the conversion to UTC raise OverflowError (a 500).
+    pytest.param(b'{"body": "x", "published_at": "0001-01-01T00:00:01+03:00"}', JSON, 422,
+                 "invalid_article", "within the years 1 to 9999", id="published-in-year-0-utc"),
+    pytest.param(b'{"body": "x", "published_at": "9999-12-31T23:00:00-05:00"}', JSON, 422,
+                 "invalid_article", "within the years 1 to 9999", id="published-in-year-10000-utc"),
     pytest.param(orjson.dumps({"body": "x" * 5000}), JSON, 413, "payload_too_large", "limit",
                  id="too-large"),
 ]  # fmt: skip

@@ -93,7 +93,11 @@ class ArticleIn(BaseModel):
             return None
         if value.tzinfo is None:
             return value.replace(tzinfo=dt.UTC)
-        return value.astimezone(dt.UTC)
+        try:
+            return value.astimezone(dt.UTC)
+        except OverflowError:
+            # e.g. 0001-01-01T00:00:00+01:00, which is in year 0 in UTC (was a 500).
+            raise ValueError("published_at must fall within the years 1 to 9999 in UTC") from None
 
     def content_hash(self) -> str:
         """SHA-256 over title and body: what makes two posts 'the same article'."""
