@@ -76,16 +76,41 @@ class BatchAccepted(BaseModel):
     results: list[BatchItem]
 
 
+_RETRY_AFTER = {
+    "Retry-After": {"description": "Seconds to wait before retrying", "schema": {"type": "integer"}}
+}
+
+
+def _answer(text: str, model: type[BaseModel] = ErrorResponse, **extra: Any) -> dict[str, Any]:
+    """One documented answer of a route: its description and body model."""
+    return {"model": model, "description": text, **extra}
+
+
+# Every status each write route can answer besides its 202, with the body it then has.
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorResponse, "description": text}
-    for code, text in {
-        400: "malformed JSON or not UTF-8",
-        409: "the article id is known with other content",
-        413: "body or batch too large",
-        415: "wrong content type",
-        422: "valid JSON that is not a valid article",
-        503: "the broker did not acknowledge in time; retry after Retry-After seconds",
-    }.items()
+    400: _answer("malformed JSON or not UTF-8"),
+    409: _answer("the article id is known with other content"),
+    413: _answer("body too large"),
+    415: _answer("wrong content type"),
+    422: _answer("valid JSON that is not a valid article"),
+    503: _answer(
+        "the broker did not acknowledge in time; retry after Retry-After seconds",
+        headers=_RETRY_AFTER,
+    ),
+}
+# A batch is answered item by item: conflicts and refused articles are items, and
+# the 422 and 503 carry the itemised answer too.
+_BATCH_ANSWERS: dict[int | str, dict[str, Any]] = {
+    400: _answer("malformed JSON, not UTF-8, not an array, or no articles"),
+    413: _answer("body too large, or more articles than a batch may hold"),
+    415: _answer("neither a JSON array nor NDJSON"),
+    422: _answer("every article of the batch was refused", BatchAccepted),
+    503: _answer(
+        "the broker did not acknowledge some articles in time; retry those after "
+        "Retry-After seconds",
+        BatchAccepted,
+        headers=_RETRY_AFTER,
+    ),
 }
 
 
@@ -236,10 +261,18 @@ def create_app(
     # The write routes' key check, when keys are configured: it runs before the handler
     # reads the body, and the OpenAPI document then declares the 401 and the scheme.
     write_errors = _ERRORS | UNAUTHORIZED if keys is not None else _ERRORS
+    batch_answers = _BATCH_ANSWERS | UNAUTHORIZED if keys is not None else _BATCH_ANSWERS
     write_guard = (
         [Depends(require_api_key(keys, metrics.auth_failures))] if keys is not None else []
     )
     article_schema = ArticleIn.model_json_schema()
+    # Empty batches and ones over the limit are refused whole (400 and 413).
+    batch_schema = {
+        "type": "array",
+        "items": article_schema,
+        "minItems": 1,
+        "maxItems": settings.max_batch_articles,
+    }
 
     async def accept_or_raise(article: ArticleIn) -> Accepted:
         try:
@@ -290,14 +323,15 @@ def create_app(
         "/v1/articles/batch",
         status_code=202,
         response_model=BatchAccepted,
-        responses=write_errors,
+        responses=batch_answers,
         dependencies=write_guard,
         openapi_extra={
             "requestBody": {
                 "required": True,
                 "content": {
-                    "application/json": {"schema": {"type": "array", "items": article_schema}},
-                    "application/x-ndjson": {"schema": {"type": "string"}},
+                    "application/json": {"schema": batch_schema},
+                    # One article per line, as a JSON object; blank lines are skipped.
+                    "application/x-ndjson": {"schema": batch_schema},
                 },
             }
         },
