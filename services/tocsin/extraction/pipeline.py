@@ -41,10 +41,25 @@ def extract(
     doc = Document(article.body, article.published_at, gazetteer or default_gazetteer())
     drafts = [draft for finder in _FINDERS for draft in finder(doc)]
     drafts.sort(key=lambda d: (d.start, d.type, d.key))
-    return _EVENTS.validate_python([_envelope(article, draft, extracted_at) for draft in drafts])
+    # Events of one sentence quote the same evidence: one string shared by all of them
+    # keeps the memory (and the copying) linear in the body, however many events a long
+    # sentence holds. The validator keeps a str as it is.
+    evidence: dict[tuple[int, int], str] = {}
+    for draft in drafts:
+        span = (draft.start, draft.end)
+        if span not in evidence:
+            evidence[span] = article.body[draft.start : draft.end]
+    return _EVENTS.validate_python(
+        [_envelope(article, draft, extracted_at, evidence) for draft in drafts]
+    )
 
 
-def _envelope(article: Article, draft: Draft, extracted_at: dt.datetime) -> dict[str, Any]:
+def _envelope(
+    article: Article,
+    draft: Draft,
+    extracted_at: dt.datetime,
+    evidence: dict[tuple[int, int], str],
+) -> dict[str, Any]:
     """The contract fields of one event, as plain data for the validator.
 
     Evidence is passed as a dict too: the event's validator checks it like every other
@@ -65,7 +80,7 @@ def _envelope(article: Article, draft: Draft, extracted_at: dt.datetime) -> dict
         "country": draft.country,
         "location": draft.location,
         "evidence": {
-            "text": article.body[draft.start : draft.end],
+            "text": evidence[draft.start, draft.end],
             "start": draft.start,
             "end": draft.end,
         },
