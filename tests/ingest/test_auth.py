@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,7 @@ from tocsin.ingest.keys import (
     parse_env_keys,
     parse_key_file,
 )
-from tocsin.ingest.listeners import ByLocalPort
+from tocsin.ingest.listeners import ByLocalPort, ListenError, bind
 from tocsin.ingest.ops import create_ops_app
 from tocsin.settings import IngestSettings
 
@@ -432,3 +433,12 @@ def test_with_an_ops_listener_each_port_serves_only_its_routes(tmp_path: Path) -
         assert "/metrics" not in both.get(main + "/openapi.json").json()["paths"]
     finally:
         api.index.close()
+
+
+def test_a_busy_ops_port_is_a_listen_error_naming_the_address() -> None:
+    """A port already taken is reported as such, with the address, before anything starts."""
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        with pytest.raises(ListenError) as error:
+            bind("127.0.0.1", port)
+    assert str(error.value) == f"cannot listen on 127.0.0.1:{port}: Address already in use"

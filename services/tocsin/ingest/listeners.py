@@ -13,6 +13,7 @@ ops routes through the public port by naming the other one.
 from __future__ import annotations
 
 import logging
+import os
 import socket
 from typing import Any
 
@@ -53,7 +54,9 @@ def bind(host: str, port: int) -> socket.socket:
     try:
         return socket.create_server((host, port), family=family, backlog=2048)
     except OSError as exc:
-        raise ListenError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+        # create_server's own message repeats the address: the errno's text is enough.
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        raise ListenError(f"cannot listen on {host}:{port}: {reason}") from exc
 
 
 def serve_split(
