@@ -4,7 +4,9 @@ One image runs either service, and a HEALTHCHECK cannot tell which one it was st
 as. A container runs one service, so only one of the two ports accepts connections:
 the check asks the ingest port, then the aggregator port (TOCSIN_INGEST_PORT and
 TOCSIN_AGGREGATOR_PORT, 8080 and 8081 by default), and the first that answers
-decides. A refused connection means "not this service"; any other failure, or a
+decides. When TOCSIN_INGEST_OPS_PORT is set, the ingest service answers /healthz
+only there (404 on its main port), so that port is asked instead of the ingest port.
+A refused connection means "not this service"; any other failure, or a
 status other than 200 (the aggregator answers 503 once its consumer loop has
 failed), means unhealthy. Standard library only: the slim image has no curl.
 """
@@ -32,10 +34,8 @@ def _status(port: int) -> int | None:
 
 def main() -> int:
     """Check the service listening in this container."""
-    ports = (
-        int(os.environ.get("TOCSIN_INGEST_PORT") or 8080),
-        int(os.environ.get("TOCSIN_AGGREGATOR_PORT") or 8081),
-    )
+    ingest = os.environ.get("TOCSIN_INGEST_OPS_PORT") or os.environ.get("TOCSIN_INGEST_PORT")
+    ports = (int(ingest or 8080), int(os.environ.get("TOCSIN_AGGREGATOR_PORT") or 8081))
     for port in ports:
         try:
             status = _status(port)

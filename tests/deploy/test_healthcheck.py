@@ -47,8 +47,12 @@ def _server(status: int) -> Iterator[int]:
         thread.join(5)
 
 
-def _check(ingest_port: int, aggregator_port: int) -> subprocess.CompletedProcess[str]:
+def _check(
+    ingest_port: int, aggregator_port: int, ops_port: int | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {"TOCSIN_INGEST_PORT": str(ingest_port), "TOCSIN_AGGREGATOR_PORT": str(aggregator_port)}
+    if ops_port is not None:
+        env["TOCSIN_INGEST_OPS_PORT"] = str(ops_port)
     return subprocess.run(
         [sys.executable, str(SCRIPT)],
         env=env,
@@ -87,3 +91,12 @@ def test_nothing_listening_is_unhealthy() -> None:
     result = _check(ingest, aggregator)
     assert result.returncode == 1
     assert f"port {ingest} or {aggregator}" in result.stderr
+
+
+def test_ingest_with_an_ops_port_is_asked_there() -> None:
+    """With TOCSIN_INGEST_OPS_PORT set, /healthz is asked on that port, not the main one."""
+    with _server(404) as main_port, _server(200) as ops_port:
+        healthy = _check(main_port, _unused_port(), ops_port=ops_port)
+        assert healthy.returncode == 0, healthy.stderr
+        # Without the variable, the main port's 404 decides: unhealthy.
+        assert _check(main_port, _unused_port()).returncode == 1

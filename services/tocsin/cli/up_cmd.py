@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 
 from tocsin.cli.feed_client import IngestClient, Result, RetryPolicy, deliver
+from tocsin.cli.feed_cmd import api_key
 from tocsin.cli.feed_files import Source, read_sources
 from tocsin.errors import InputError, TocsinError
 from tocsin.localbroker import LocalBrokerError
@@ -213,7 +214,11 @@ def _wait_applied(stack: Stack) -> None:
 
 
 async def _send(url: str, sources: list[Source]) -> list[Result]:
-    async with httpx.AsyncClient(base_url=url, timeout=30.0) as http:
+    # The services inherit this environment: if it configures API keys, the sample
+    # needs one too, from $TOCSIN_API_KEY as for `tocsin feed`.
+    key = api_key(None)
+    headers = {"authorization": f"Bearer {key}"} if key else {}
+    async with httpx.AsyncClient(base_url=url, timeout=30.0, headers=headers) as http:
         client = IngestClient(http, RetryPolicy())
         return await deliver(sources, client=client, concurrency=1, batch=1, progress=_ignore)
 
