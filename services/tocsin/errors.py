@@ -7,6 +7,7 @@
     ├── InputError               a user-supplied file or payload cannot be read
     └── BrokerError              anything about talking to Kafka (see tocsin.localbroker too)
         ├── BrokerUnavailableError  not reachable or no ack in time: retry later (HTTP 503)
+        │   └── BrokerAuthenticationError  the broker rejected Tocsin's SASL login
         └── PublishError            the broker refused a record: retrying will not help
 
 Library exceptions are translated at the boundary and raised ``from`` the original.
@@ -45,6 +46,14 @@ class BrokerError(TocsinError):
 
 class BrokerUnavailableError(BrokerError):
     """The broker could not be reached, or did not acknowledge in time; safe to retry."""
+
+
+class BrokerAuthenticationError(BrokerUnavailableError):
+    """The broker rejected Tocsin's SASL credentials (or they could not be read).
+
+    A kind of "unavailable": callers answer 503 and retry, which helps once the
+    credentials are fixed, without a restart.
+    """
 
 
 class PublishError(BrokerError):

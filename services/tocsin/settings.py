@@ -11,6 +11,16 @@ nothing here is instantiated at import time.
 | TOCSIN_KAFKA_REPLICATION_FACTOR  | 1                | replication factor for those topics      |
 | TOCSIN_KAFKA_COMPRESSION         | gzip             | producer compression (gzip or none)      |
 | TOCSIN_KAFKA_REQUEST_TIMEOUT_S   | 5                | per-request broker timeout               |
+| TOCSIN_KAFKA_SECURITY_PROTOCOL   | PLAINTEXT        | PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL |
+| TOCSIN_KAFKA_SASL_MECHANISM      | (none)           | PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512    |
+| TOCSIN_KAFKA_SASL_USERNAME       | (none)           | SASL user name                           |
+| TOCSIN_KAFKA_SASL_PASSWORD       | (none)           | SASL password (secret, never printed)    |
+| TOCSIN_KAFKA_SASL_PASSWORD_FILE  | (none)           | or a file holding it, read per connect   |
+| TOCSIN_KAFKA_SSL_CAFILE          | (system CAs)     | PEM CA certificates to trust             |
+| TOCSIN_KAFKA_SSL_CERTFILE        | (none)           | PEM client certificate (mutual TLS)      |
+| TOCSIN_KAFKA_SSL_KEYFILE         | (none)           | PEM private key of that certificate      |
+| TOCSIN_KAFKA_SSL_PASSWORD        | (none)           | password of that key (secret)            |
+| TOCSIN_KAFKA_SSL_CHECK_HOSTNAME  | true             | check the broker's name in its cert      |
 | TOCSIN_INGEST_HOST / _PORT       | 127.0.0.1 / 8080 | where the ingest service listens         |
 | TOCSIN_INGEST_PUBLISH_TIMEOUT_S  | 10               | longest wait for broker acks, then 503   |
 | TOCSIN_INGEST_MAX_ARTICLE_BYTES  | 1048576          | largest accepted article (413 above)     |
@@ -43,8 +53,14 @@ import datetime as dt
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationInfo, field_validator
+from pydantic import Field, FilePath, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
+SaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
+_SASL_PROTOCOLS = ("SASL_PLAINTEXT", "SASL_SSL")
+_TLS_PROTOCOLS = ("SSL", "SASL_SSL")
+_KAFKA_ENV = "TOCSIN_KAFKA_"
 
 
 class KafkaSettings(BaseSettings):
@@ -58,11 +74,127 @@ class KafkaSettings(BaseSettings):
     replication_factor: int = Field(default=1, ge=1, le=10)
     compression: Literal["gzip", "none"] = "gzip"
     request_timeout_s: float = Field(default=5.0, gt=0, le=300)
+    sasl_mechanism: SaslMechanism | None = None
+    sasl_username: str | None = Field(default=None, min_length=1)
+    sasl_password: SecretStr | None = None
+    sasl_password_file: FilePath | None = Field(
+        default=None,
+        description="A file holding the SASL password (a mounted secret), read at every "
+        "connection so that a rotated password is picked up.",
+    )
+    ssl_cafile: FilePath | None = None
+    ssl_certfile: FilePath | None = None
+    ssl_keyfile: FilePath | None = None
+    ssl_password: SecretStr | None = None
+    ssl_check_hostname: bool = True
+    # Declared last, because its validator checks the fields above against it; a field
+    # validator rather than a model one, whose errors would quote every input, passwords too.
+    security_protocol: SecurityProtocol = Field(default="PLAINTEXT", validate_default=True)
 
     @property
     def servers(self) -> list[str]:
         """Bootstrap addresses as a list."""
         return [s.strip() for s in self.bootstrap.split(",") if s.strip()]
+
+    @property
+    def uses_sasl(self) -> bool:
+        """Whether clients authenticate with SASL."""
+        return self.security_protocol in _SASL_PROTOCOLS
+
+    @property
+    def uses_tls(self) -> bool:
+        """Whether connections are encrypted with TLS."""
+        return self.security_protocol in _TLS_PROTOCOLS
+
+    def sasl_secret(self) -> str | None:
+        """The SASL password, read from ``sasl_password_file`` when that is how it is given.
+
+        Raises ``OSError`` when the file cannot be read any more.
+        """
+        if self.sasl_password is not None:
+            return self.sasl_password.get_secret_value()
+        if self.sasl_password_file is not None:
+            return _read_secret_file(self.sasl_password_file)
+        return None
+
+    @field_validator("sasl_mechanism", "security_protocol", mode="before")
+    @classmethod
+    def _upper_case(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("sasl_password_file", mode="after")
+    @classmethod
+    def _password_file_readable(cls, path: Path | None) -> Path | None:
+        if path is not None:
+            try:
+                secret = _read_secret_file(path)
+            except OSError as exc:
+                raise ValueError(f"TOCSIN_KAFKA_SASL_PASSWORD_FILE: {exc.strerror}") from None
+            if not secret:
+                raise ValueError(f"TOCSIN_KAFKA_SASL_PASSWORD_FILE {path} is empty")
+        return path
+
+    @field_validator("security_protocol", mode="after")
+    @classmethod
+    def _security_fits(cls, protocol: SecurityProtocol, info: ValidationInfo) -> SecurityProtocol:
+        problems = _security_problems(protocol, info.data)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return protocol
+
+
+def _read_secret_file(path: Path) -> str:
+    # One trailing line break is how most tools write a secret; it is not part of it.
+    return path.read_text(encoding="utf-8").removesuffix("\n").removesuffix("\r")
+
+
+def _security_problems(protocol: str, fields: dict[str, object]) -> list[str]:
+    """What does not fit ``protocol`` among the validated SASL and TLS fields, in env names."""
+    given = {name for name, value in fields.items() if value is not None}
+    setting = f"{_env('security_protocol')}={protocol}"
+    problems = []
+    if protocol in _SASL_PROTOCOLS:
+        missing = [
+            f"{_env(name)}{hint}"
+            for name, hint in (
+                ("sasl_mechanism", " (PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512)"),
+                ("sasl_username", ""),
+            )
+            if name not in given
+        ]
+        if not given & {"sasl_password", "sasl_password_file"}:
+            missing.append(f"{_env('sasl_password')} (or {_env('sasl_password_file')})")
+        if missing:
+            problems.append(f"{setting} needs {_and(missing)}")
+        if {"sasl_password", "sasl_password_file"} <= given:
+            problems.append(
+                f"set {_env('sasl_password')} or {_env('sasl_password_file')}, not both"
+            )
+    elif stray := _given(given, "sasl_mechanism", "sasl_username", "sasl_password",
+                         "sasl_password_file"):  # fmt: skip
+        problems.append(
+            f"{_and(stray)} set, but {setting} does not use SASL: use SASL_PLAINTEXT or SASL_SSL"
+        )
+    if protocol not in _TLS_PROTOCOLS:
+        if stray := _given(given, "ssl_cafile", "ssl_certfile", "ssl_keyfile", "ssl_password"):
+            problems.append(
+                f"{_and(stray)} set, but {setting} does not use TLS: use SSL or SASL_SSL"
+            )
+    elif "ssl_certfile" not in given and (orphans := _given(given, "ssl_keyfile", "ssl_password")):
+        problems.append(f"{_and(orphans)} only make sense with {_env('ssl_certfile')}")
+    return problems
+
+
+def _env(field: str) -> str:
+    return _KAFKA_ENV + field.upper()
+
+
+def _given(given: set[str], *fields: str) -> list[str]:
+    return [_env(name) for name in fields if name in given]
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 class IngestSettings(BaseSettings):

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from tocsin.errors import BrokerError, BrokerUnavailableError
+from tocsin.errors import BrokerAuthenticationError, BrokerError, BrokerUnavailableError
 from tocsin.settings import KafkaSettings
 
 
@@ -42,7 +42,10 @@ def kafka_settings(command: str, **overrides: Any) -> KafkaSettings | None:
 def report_broker_error(command: str, error: BrokerError) -> int:
     """Print one clear line about a Kafka failure (with a hint when unreachable); return 1."""
     print(f"tocsin {command}: {error}", file=sys.stderr)
-    if isinstance(error, BrokerUnavailableError):
+    # A rejected login reached the broker: "is Kafka running?" would send the user astray.
+    if isinstance(error, BrokerUnavailableError) and not isinstance(
+        error, BrokerAuthenticationError
+    ):
         print(
             f"tocsin {command}: is Kafka running there? Start one with `tocsin kafka start`, "
             "or point --bootstrap / TOCSIN_KAFKA_BOOTSTRAP at yours.",

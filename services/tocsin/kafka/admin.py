@@ -12,6 +12,7 @@ from kafka.errors import KafkaError, TopicAlreadyExistsError
 from tocsin.contract import topics
 from tocsin.errors import BrokerUnavailableError
 from tocsin.kafka.client import client_options
+from tocsin.kafka.diagnosis import connect_error
 from tocsin.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
@@ -21,7 +22,7 @@ def _admin(settings: KafkaSettings) -> KafkaAdminClient:
     try:
         return KafkaAdminClient(**client_options(settings, "admin"))
     except KafkaError as exc:
-        raise BrokerUnavailableError(f"cannot reach Kafka at {settings.bootstrap}: {exc}") from exc
+        raise connect_error(settings, exc) from exc
 
 
 def list_topics(settings: KafkaSettings) -> list[str]:

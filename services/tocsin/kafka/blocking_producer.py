@@ -24,6 +24,7 @@ from kafka.errors import (
 
 from tocsin.errors import BrokerUnavailableError, PublishError
 from tocsin.kafka.client import client_options
+from tocsin.kafka.diagnosis import connect_error
 from tocsin.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
@@ -66,9 +67,7 @@ class BlockingProducer:
                     allow_auto_create_topics=False,
                 )
             except KafkaError as exc:
-                raise BrokerUnavailableError(
-                    f"cannot reach Kafka at {self._settings.bootstrap}: {exc}"
-                ) from exc
+                raise connect_error(self._settings, exc) from exc
         return self._producer
 
     def send_all(self, records: Sequence[RawRecord]) -> None:

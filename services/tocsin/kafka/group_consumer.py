@@ -36,6 +36,7 @@ from kafka.structs import OffsetAndMetadata
 
 from tocsin.errors import BrokerError, BrokerUnavailableError
 from tocsin.kafka.client import client_options
+from tocsin.kafka.diagnosis import connect_error
 from tocsin.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
@@ -132,6 +133,8 @@ class GroupConsumer:
                 # kafka-python requires fetch_max_wait_ms < request_timeout_ms.
                 fetch_max_wait_ms=min(500, max(1, timeout_ms // 2)),
             )
+        except RetriableError as exc:
+            raise connect_error(settings, exc) from exc
         except KafkaError as exc:
             raise _translate(exc, f"cannot reach Kafka at {settings.bootstrap}") from exc
         listener.consumer = consumer

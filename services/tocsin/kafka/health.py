@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from tocsin.errors import BrokerUnavailableError
+from tocsin.errors import BrokerAuthenticationError, BrokerUnavailableError
 from tocsin.kafka.admin import list_topics
 from tocsin.settings import KafkaSettings
 
@@ -32,6 +32,9 @@ class TopicsReady:
                 return self._last
             try:
                 present = set(await asyncio.to_thread(list_topics, self._settings))
+            except BrokerAuthenticationError as exc:
+                # Its message already begins with "authentication failed".
+                self._last = (False, {"broker": str(exc)})
             except BrokerUnavailableError as exc:
                 self._last = (False, {"broker": f"unreachable: {exc}"})
             else:

@@ -28,6 +28,7 @@ from kafka.errors import (
 
 from tocsin.errors import BrokerUnavailableError, PublishError
 from tocsin.kafka.client import client_options
+from tocsin.kafka.diagnosis import connect_error
 from tocsin.kafka.records import Record
 from tocsin.settings import KafkaSettings
 
@@ -47,6 +48,7 @@ class KafkaPublisher:
         self._producer: Any = None
         self._lock = threading.Lock()
         self._failed_at = -float("inf")
+        self._failure: BrokerUnavailableError | None = None
         # send() can block while metadata is fetched, so it runs off the event loop.
         self._executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="tocsin-publish")
 
@@ -56,9 +58,9 @@ class KafkaPublisher:
                 # kafka-python leaves a thread and sockets behind for each constructor that
                 # cannot connect, so while the broker is away, try at most every few seconds.
                 if time.monotonic() - self._failed_at < _RECONNECT_BACKOFF_S:
-                    raise BrokerUnavailableError(
-                        f"Kafka at {self._settings.bootstrap} was unreachable moments ago"
-                    )
+                    # The same kind and reason as that attempt: a rejected login stays one.
+                    failure = self._failure or BrokerUnavailableError("unreachable")
+                    raise type(failure)(f"{failure} (moments ago; retrying in a few seconds)")
                 timeout_ms = int(self._timeout_s * 1000)
                 try:
                     options = client_options(self._settings, "ingest")
@@ -83,10 +85,9 @@ class KafkaPublisher:
                         allow_auto_create_topics=False,
                     )
                 except KafkaError as exc:
+                    self._failure = connect_error(self._settings, exc)
                     self._failed_at = time.monotonic()
-                    raise BrokerUnavailableError(
-                        f"cannot reach Kafka at {self._settings.bootstrap}: {exc}"
-                    ) from exc
+                    raise self._failure from exc
                 log.info("producer connected to %s", self._settings.bootstrap)
             return self._producer
 

@@ -33,6 +33,7 @@ from tocsin.contract.codec import decode_event
 from tocsin.contract.events import EVENT_TYPES, Event, EventType
 from tocsin.errors import BrokerError, BrokerUnavailableError, ContractError
 from tocsin.kafka.client import client_options
+from tocsin.kafka.diagnosis import connect_error
 from tocsin.kafka.topic_info import describe_topics
 from tocsin.settings import KafkaSettings
 
@@ -150,6 +151,8 @@ class EventSubscriber:
                 # kafka-python requires fetch_max_wait_ms < request_timeout_ms.
                 fetch_max_wait_ms=min(500, max(1, timeout_ms // 2)),
             )
+        except RetriableError as exc:
+            raise connect_error(self._settings, exc) from exc
         except KafkaError as exc:
             raise _translate(exc, f"cannot reach Kafka at {self._settings.bootstrap}") from exc
         try:

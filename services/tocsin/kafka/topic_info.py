@@ -15,6 +15,7 @@ from kafka.errors import KafkaError
 
 from tocsin.errors import BrokerUnavailableError
 from tocsin.kafka.client import client_options
+from tocsin.kafka.diagnosis import connect_error
 from tocsin.settings import KafkaSettings
 
 _NO_ERROR = 0
@@ -56,7 +57,7 @@ def describe_topics(
     try:
         admin = KafkaAdminClient(**client_options(settings, "admin"))
     except KafkaError as exc:
-        raise BrokerUnavailableError(f"cannot reach Kafka at {settings.bootstrap}: {exc}") from exc
+        raise connect_error(settings, exc) from exc
     try:
         # An unknown name comes back with an error code (3, UNKNOWN_TOPIC_OR_PARTITION)
         # rather than an exception; such entries are what "absent" means here.

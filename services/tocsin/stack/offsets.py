@@ -9,6 +9,7 @@ from kafka.errors import KafkaError
 
 from tocsin.errors import BrokerUnavailableError
 from tocsin.kafka.client import client_options
+from tocsin.kafka.diagnosis import connect_error
 from tocsin.settings import KafkaSettings
 
 TP = tuple[str, int]
@@ -19,7 +20,7 @@ def end_offsets(settings: KafkaSettings, names: Iterable[str]) -> dict[TP, int]:
     try:
         consumer = KafkaConsumer(**client_options(settings, "up"), enable_auto_commit=False)
     except KafkaError as exc:
-        raise BrokerUnavailableError(f"cannot reach Kafka at {settings.bootstrap}: {exc}") from exc
+        raise connect_error(settings, exc) from exc
     try:
         parts = [
             TopicPartition(name, p)
