@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import shlex
 import sys
 from pathlib import Path
@@ -11,6 +12,8 @@ from typing import Any
 
 from tocsin.localbroker import (
     BrokerAlreadyRunningError,
+    BrokerSecurity,
+    BrokerStartError,
     LocalBroker,
     LocalBrokerError,
     ensure_jars,
@@ -21,6 +24,9 @@ from tocsin.localbroker.broker import DEFAULT_START_TIMEOUT, DEFAULT_STOP_TIMEOU
 
 DEFAULT_DATA_DIR = Path(".tocsin/kafka")
 DEFAULT_PORT = 9092
+USERNAME_ENV = "TOCSIN_KAFKA_SASL_USERNAME"
+PASSWORD_ENV = "TOCSIN_KAFKA_SASL_PASSWORD"  # noqa: S105 - a variable name, not a password
+PASSWORD_FILE_ENV = "TOCSIN_KAFKA_SASL_PASSWORD_FILE"  # noqa: S105 - a name too
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -44,7 +50,21 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "--port",
         type=int,
         default=DEFAULT_PORT,
-        help=f"client (PLAINTEXT) port; 0 picks a free one (default {DEFAULT_PORT})",
+        help=f"client port; 0 picks a free one (default {DEFAULT_PORT})",
+    )
+    start.add_argument(
+        "--sasl",
+        action="store_true",
+        help="make the client port SASL_PLAINTEXT: clients log in with PLAIN, SCRAM-SHA-256 "
+        "or SCRAM-SHA-512. The password comes from $TOCSIN_KAFKA_SASL_PASSWORD(_FILE), else "
+        "the one stored in DATA_DIR/sasl/, else a new random one; DATA_DIR/sasl/client.env "
+        "holds the matching client settings",
+    )
+    start.add_argument(
+        "--sasl-username",
+        metavar="NAME",
+        help=f"the client's SASL user name (default ${USERNAME_ENV}, else the stored one, "
+        "else tocsin)",
     )
     start.add_argument(
         "--controller-port", type=int, default=0, help="KRaft controller port (default: a free one)"
@@ -100,19 +120,59 @@ def _start(args: argparse.Namespace) -> int:
     # command line only its warnings help, unless the user asked for DEBUG.
     if not logging.getLogger().isEnabledFor(logging.DEBUG):
         logging.getLogger("kafka").setLevel(logging.WARNING)
-    broker = LocalBroker(args.data_dir, port=args.port, controller_port=args.controller_port)
+        # With --sasl the probe logs in with PLAIN on loopback, which kafka-python warns about.
+        logging.getLogger("kafka.net.sasl.plain").setLevel(logging.ERROR)
     stop_hint = f"tocsin kafka stop --data-dir {shlex.quote(str(args.data_dir))}"
     try:
+        security = _security(args)
+        broker = LocalBroker(
+            args.data_dir, port=args.port, controller_port=args.controller_port, security=security
+        )
         bootstrap = broker.start(timeout=args.timeout)
     except BrokerAlreadyRunningError as exc:
-        print(f"Kafka is already running at {exc.bootstrap} (data in {broker.data_dir}).")
+        state = read_status(args.data_dir).state
+        how = f" ({state.security})" if state is not None else ""
+        print(f"Kafka is already running at {exc.bootstrap}{how}, data in {args.data_dir}.")
         print(f"Stop it with: {stop_hint}")
         return 0
     except LocalBrokerError as exc:
         return _fail(exc)
-    print(f"Kafka is running at {bootstrap} (data and logs in {broker.data_dir}).")
+    login = broker.client_login if security.sasl else None
+    how = "" if login is None else f" over {security.protocol} as {login.username!r}"
+    print(f"Kafka is running at {bootstrap}{how} (data and logs in {broker.data_dir}).")
+    if login is not None:
+        layout = broker.layout
+        print(
+            "It accepts PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 logins; the password is in "
+            f"{layout.client_password_file}."
+        )
+        print(f"Client settings: set -a; . {shlex.quote(str(layout.client_env_file))}; set +a")
     print(f"Stop it with: {stop_hint}")
     return 0
+
+
+def _security(args: argparse.Namespace) -> BrokerSecurity:
+    """SASL settings for the broker from the flags and the client's own TOCSIN_KAFKA_* vars.
+
+    Taking the client's variables means a shell set up for a SASL broker can start
+    a local one that accepts the same login.
+    """
+    if not args.sasl:
+        if args.sasl_username is not None:
+            raise BrokerStartError("--sasl-username needs --sasl")
+        return BrokerSecurity()
+    password = os.environ.get(PASSWORD_ENV) or None
+    password_file = os.environ.get(PASSWORD_FILE_ENV) or None
+    if password is None and password_file is not None:
+        try:
+            password = Path(password_file).read_text(encoding="utf-8").rstrip("\r\n")
+        except OSError as exc:
+            raise BrokerStartError(f"cannot read {PASSWORD_FILE_ENV}: {exc.strerror}") from None
+    return BrokerSecurity(
+        sasl=True,
+        username=args.sasl_username or os.environ.get(USERNAME_ENV) or None,
+        password=password,
+    )
 
 
 def _stop(args: argparse.Namespace) -> int:

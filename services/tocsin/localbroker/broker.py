@@ -35,6 +35,16 @@ from tocsin.localbroker.process import (
     terminate,
     wait_ready,
 )
+from tocsin.localbroker.scram import add_scram_credentials
+from tocsin.localbroker.security import (
+    BrokerSecurity,
+    Login,
+    listener_properties,
+    prepare_logins,
+    probe_options,
+    read_logins,
+    write_client_settings,
+)
 from tocsin.localbroker.state import BrokerState, clear_state, read_state, write_state
 
 DEFAULT_START_TIMEOUT = 60.0
@@ -59,7 +69,10 @@ class BrokerStatus:
         """Return one human-readable line."""
         if self.state is None:
             return f"no Kafka broker recorded in {self.data_dir}"
-        where = f"Kafka {self.state.kafka_version} at {self.state.bootstrap} (pid {self.state.pid})"
+        where = (
+            f"Kafka {self.state.kafka_version} at {self.state.bootstrap} "
+            f"({self.state.security}; pid {self.state.pid})"
+        )
         if self.running:
             return f"{where} is running since {self.state.started_at}"
         if self.process_alive:
@@ -89,8 +102,10 @@ class LocalBroker:
         cache_dir: Path | None = None,
         heap: str = DEFAULT_HEAP,
         jvm_options: Sequence[str] = (),
+        security: BrokerSecurity | None = None,
     ) -> None:
         self.layout = BrokerLayout(Path(data_dir).expanduser().resolve())
+        self.security = security or BrokerSecurity()
         self._port = port or None
         self._controller_port = controller_port or None
         self._java = java
@@ -110,6 +125,12 @@ class LocalBroker:
         if current.state is None or not current.running:
             raise BrokerNotRunningError(f"{current.describe()}; start it first")
         return current.state.bootstrap
+
+    @property
+    def client_login(self) -> Login | None:
+        """Return the client's SASL login stored in the data directory, if one was made."""
+        logins = read_logins(self.layout)
+        return None if logins is None else logins.client
 
     def status(self) -> BrokerStatus:
         """Return the status of this data directory's broker."""
@@ -151,7 +172,10 @@ class LocalBroker:
         # whose length depends on the network rather than on the broker.
         deadline = time.monotonic() + timeout
         port, controller_port = self._choose_ports()
-        write_config(self.layout, port, controller_port)
+        security = self.security
+        logins = prepare_logins(self.layout, security) if security.sasl else None
+        listener = listener_properties(security, logins, port)
+        write_config(self.layout, port, controller_port, listener)
         format_storage(java, jars, self.layout, deadline - time.monotonic())
         pid = spawn_broker(java, jars, self.layout, self._heap, self._jvm_options)
         state = BrokerState(
@@ -162,11 +186,21 @@ class LocalBroker:
             data_dir=str(self.data_dir),
             kafka_version=jars.version,
             started_at=now_iso(),
+            security_protocol=security.protocol,
+            sasl_username=None if logins is None else logins.client.username,
         )
         # Recorded before the wait, so `stop` can still find a broker that hangs in start-up.
         write_state(self.layout, state)
         try:
-            wait_ready(pid, port, self.layout, deadline)
+            probe = probe_options(security, logins)
+            wait_ready(pid, port, self.layout, deadline, probe)
+            if logins is not None:
+                add_scram_credentials(state.bootstrap, probe, logins.client, deadline)
+            if security.protocol == "PLAINTEXT":
+                # Settings left by an earlier secured start would no longer fit.
+                self.layout.client_env_file.unlink(missing_ok=True)
+            else:
+                write_client_settings(self.layout, state.bootstrap, security, logins)
         except BaseException:
             terminate(pid, 10.0)
             clear_state(self.layout)

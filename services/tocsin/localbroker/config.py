@@ -7,6 +7,7 @@ import contextlib
 import os
 import socket
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -66,20 +67,59 @@ class BrokerLayout:
         """Return the file locked while a broker is being started."""
         return self.data_dir / ".start.lock"
 
+    @property
+    def sasl_dir(self) -> Path:
+        """Return the folder (0700) of the SASL logins and the client settings."""
+        return self.data_dir / "sasl"
+
+    @property
+    def logins_file(self) -> Path:
+        """Return the JSON file of the client's and the broker's SASL logins (0600)."""
+        return self.sasl_dir / "logins.json"
+
+    @property
+    def client_password_file(self) -> Path:
+        """Return the file holding only the client's password (TOCSIN_KAFKA_SASL_PASSWORD_FILE)."""
+        return self.sasl_dir / "client-password"
+
+    @property
+    def client_env_file(self) -> Path:
+        """Return the TOCSIN_KAFKA_* settings that reach this broker, password file included."""
+        return self.sasl_dir / "client.env"
+
     def is_formatted(self) -> bool:
         """Tell whether the storage tool has already formatted the log dir."""
         return (self.kafka_log_dir / "meta.properties").is_file()
 
 
-def server_properties(layout: BrokerLayout, port: int, controller_port: int) -> dict[str, str]:
-    """Return the broker settings for a combined broker and controller on loopback ports."""
+def plaintext_listener(port: int) -> dict[str, str]:
+    """Return the settings of a client listener without TLS or SASL."""
+    return {
+        "listeners": f"PLAINTEXT://{HOST}:{port}",
+        "advertised.listeners": f"PLAINTEXT://{HOST}:{port}",
+        "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT",
+        "inter.broker.listener.name": "PLAINTEXT",
+    }
+
+
+def server_properties(
+    layout: BrokerLayout,
+    port: int,
+    controller_port: int,
+    listener: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """Return the broker settings for a combined broker and controller on loopback ports.
+
+    ``listener`` describes the client listener (``plaintext_listener`` by default);
+    the controller listener is added to it and stays PLAINTEXT on loopback.
+    """
+    client = dict(plaintext_listener(port) if listener is None else listener)
+    client["listeners"] += f",CONTROLLER://{HOST}:{controller_port}"
+    client["listener.security.protocol.map"] += ",CONTROLLER:PLAINTEXT"
     return {
         "process.roles": "broker,controller",
         "node.id": str(NODE_ID),
-        "listeners": f"PLAINTEXT://{HOST}:{port},CONTROLLER://{HOST}:{controller_port}",
-        "advertised.listeners": f"PLAINTEXT://{HOST}:{port}",
-        "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-        "inter.broker.listener.name": "PLAINTEXT",
+        **client,
         "controller.listener.names": "CONTROLLER",
         # A dynamic quorum formatted with --standalone: the node is its own only voter.
         "controller.quorum.bootstrap.servers": f"{HOST}:{controller_port}",
@@ -109,13 +149,18 @@ def log4j_config_text() -> str:
     return resources.files("tocsin.localbroker").joinpath("log4j2.xml").read_text(encoding="utf-8")
 
 
-def write_config(layout: BrokerLayout, port: int, controller_port: int) -> None:
+def write_config(
+    layout: BrokerLayout,
+    port: int,
+    controller_port: int,
+    listener: Mapping[str, str] | None = None,
+) -> None:
     """Create the broker's folders and write its ``server.properties`` and log4j2 config."""
     for folder in (layout.data_dir, layout.kafka_log_dir, layout.logs_dir):
         folder.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(
-        layout.properties_file, render_properties(server_properties(layout, port, controller_port))
-    )
+    properties = server_properties(layout, port, controller_port, listener)
+    # Owner-only: with SASL it holds the passwords.
+    write_text_atomic(layout.properties_file, render_properties(properties), private=True)
     # A copy beside the data, so the running JVM never depends on where tocsin is installed.
     write_text_atomic(layout.log4j_file, log4j_config_text())
 
@@ -131,10 +176,16 @@ def render_properties(properties: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write a file so that readers see the old or the new content, never half of it."""
+def write_text_atomic(path: Path, text: str, *, private: bool = False) -> None:
+    """Write a file so that readers see the old or the new content, never half of it.
+
+    A ``private`` file is readable by its owner only (0600) from the moment it exists.
+    """
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
+    tmp.unlink(missing_ok=True)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if private else 0o644)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
     os.replace(tmp, path)
 
 

@@ -7,7 +7,7 @@ import os
 import signal
 import subprocess
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -171,8 +171,17 @@ def _signal_group(pid: int, sig: signal.Signals) -> bool:
         raise BrokerStopError(f"not allowed to signal Kafka (pid {pid}): {exc}") from exc
 
 
-def wait_ready(pid: int, port: int, layout: BrokerLayout, deadline: float) -> None:
-    """Block until the broker answers a metadata request, or raise ``BrokerStartError``."""
+def wait_ready(
+    pid: int,
+    port: int,
+    layout: BrokerLayout,
+    deadline: float,
+    security: Mapping[str, Any] | None = None,
+) -> None:
+    """Block until the broker answers a metadata request, or raise ``BrokerStartError``.
+
+    ``security`` holds the kafka-python options (protocol, login, CA) the listener needs.
+    """
     # Connecting is cheap and silent, so poll it first; kafka-python's bootstrap is only
     # tried once the listener is up, because a failed client constructor leaks its IO thread.
     while not port_accepts(port):
@@ -186,18 +195,23 @@ def wait_ready(pid: int, port: int, layout: BrokerLayout, deadline: float) -> No
                 f"{log_tail(layout)}"
             )
         time.sleep(0.1)
-    _probe_metadata(f"{HOST}:{port}", layout, deadline)
+    _probe_metadata(f"{HOST}:{port}", layout, deadline, security or {})
 
 
-def _probe_metadata(bootstrap: str, layout: BrokerLayout, deadline: float) -> None:
+def _probe_metadata(
+    bootstrap: str, layout: BrokerLayout, deadline: float, security: Mapping[str, Any]
+) -> None:
     """Send real metadata requests until the broker lists itself as an unfenced member."""
     remaining_ms = max(1000, int((deadline - time.monotonic()) * 1000))
     try:
+        # Not tocsin.kafka's client_options: this probe talks to the broker this package
+        # just configured, with the broker's own login, whatever TOCSIN_KAFKA_* says.
         admin = KafkaAdminClient(
             bootstrap_servers=bootstrap,
             client_id="tocsin-localbroker-probe",
             bootstrap_timeout_ms=remaining_ms,
             request_timeout_ms=min(remaining_ms, 5000),
+            **security,
         )
     except KafkaError as exc:
         raise BrokerStartError(

@@ -23,6 +23,16 @@ class BrokerState:
     data_dir: str
     kafka_version: str
     started_at: str
+    # Recorded so that `status` and a later `up` know how clients must connect.
+    security_protocol: str = "PLAINTEXT"
+    sasl_username: str | None = None
+
+    @property
+    def security(self) -> str:
+        """How clients connect, in words: the protocol, and the SASL user when there is one."""
+        if self.sasl_username is None:
+            return self.security_protocol
+        return f"{self.security_protocol}, user {self.sasl_username!r}"
 
     def to_json(self) -> str:
         """Return the state as pretty JSON."""
@@ -40,6 +50,9 @@ class BrokerState:
             data_dir=str(raw["data_dir"]),
             kafka_version=str(raw["kafka_version"]),
             started_at=str(raw["started_at"]),
+            # Absent from the state of a broker started before SASL support.
+            security_protocol=str(raw.get("security_protocol", "PLAINTEXT")),
+            sasl_username=None if raw.get("sasl_username") is None else str(raw["sasl_username"]),
         )
 
 
