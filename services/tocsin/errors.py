@@ -5,6 +5,7 @@
     │   ├── MessageDecodeError   bytes are not JSON (or not UTF-8)
     │   └── MessageSchemaError   JSON that fails model validation
     ├── InputError               a user-supplied file or payload cannot be read
+    ├── StateDirError            a service's state directory cannot be created or written
     └── BrokerError              anything about talking to Kafka (see tocsin.localbroker too)
         ├── BrokerUnavailableError  not reachable or no ack in time: retry later (HTTP 503)
         │   └── BrokerAuthenticationError  the broker rejected Tocsin's SASL login
@@ -14,6 +15,8 @@ Library exceptions are translated at the boundary and raised ``from`` the origin
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 
 class TocsinError(Exception):
@@ -38,6 +41,15 @@ class MessageSchemaError(ContractError):
 
 class InputError(TocsinError):
     """User-supplied input (a file, stdin, a request body) that cannot be read."""
+
+
+class StateDirError(TocsinError):
+    """A service's state directory (or the database in it) cannot be created or written."""
+
+    def __init__(self, directory: Path, cause: str) -> None:
+        super().__init__(f"state directory {directory} is not usable: {cause}")
+        self.directory = directory
+        self.cause = cause
 
 
 class BrokerError(TocsinError):

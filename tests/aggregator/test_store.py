@@ -14,6 +14,7 @@ from tests.aggregator.factory import T0, casualty, curfew, deployment, statement
 from tocsin.aggregator.state import Changes, PartitionState
 from tocsin.aggregator.store import StateStore, StoreError
 from tocsin.contract.events import Event
+from tocsin.errors import StateDirError
 
 TP = ("tocsin.events.casualty.v1", 1)
 OTHER = ("tocsin.events.curfew.v1", 1)
@@ -117,9 +118,9 @@ def test_a_database_of_another_schema_is_refused(tmp_path: Path) -> None:
         StateStore(path, statements_kept=3, seen_capacity=50)
 
 
-def test_an_unopenable_path_is_a_store_error(tmp_path: Path) -> None:
-    """A state path that cannot be a database raises StoreError with the path."""
+def test_an_unopenable_path_is_a_state_dir_error(tmp_path: Path) -> None:
+    """A state path that cannot be a database raises StateDirError with the directory."""
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
-    with pytest.raises(StoreError, match="cannot open"):
+    with pytest.raises(StateDirError, match="is not a directory"):
         StateStore(blocker / "state.sqlite", statements_kept=3, seen_capacity=50)

@@ -20,8 +20,9 @@ from tocsin.aggregator.app import create_app
 from tocsin.aggregator.consumer import ConsumerLoop, Topics
 from tocsin.aggregator.metrics import AggregatorMetrics
 from tocsin.aggregator.partitions import PartitionTable
-from tocsin.aggregator.store import StateStore
+from tocsin.aggregator.store import StateStore, StoreError
 from tocsin.contract import topics
+from tocsin.errors import StateDirError
 from tocsin.http_common import UVICORN_LOG_OPTIONS, stop_signals_exit_cleanly
 from tocsin.settings import AggregatorSettings, KafkaSettings
 
@@ -95,7 +96,12 @@ def serve(settings: AggregatorSettings, kafka: KafkaSettings) -> None:
     if not logging.getLogger().isEnabledFor(logging.DEBUG):
         # kafka-python logs every connection at INFO; its warnings still come through.
         logging.getLogger("kafka").setLevel(logging.WARNING)
-    app = build_app(settings, kafka)
+    try:
+        app = build_app(settings, kafka)
+    except (StateDirError, StoreError) as exc:
+        # Before the port is bound: an unusable state directory is one line, not a traceback.
+        log.critical("cannot start: %s", exc)
+        raise SystemExit(1) from None
     # A graceful stop (state stored, offsets committed, group left) exits with status 0.
     with stop_signals_exit_cleanly():
         uvicorn.run(app, host=settings.host, port=settings.port, **UVICORN_LOG_OPTIONS)

@@ -10,6 +10,13 @@ Durability: WAL with ``synchronous=NORMAL``. A killed process loses nothing
 committed; a power cut may lose the last transactions, but state and offsets
 are lost together, and the records are simply applied again.
 
+Failures: opening proves the file writable (``tocsin.state_db``), so a
+read-only or full state directory stops the service at start with a
+``StateDirError``. A later failed write (disk full, I/O error) rolls the whole
+transaction back and raises ``StoreError``: the database keeps the previous
+batch's figures and offsets, consistent with each other, and the consumer
+reloads its in-memory states from it.
+
 Rows remember their source (topic, partition), so a partition's state can be
 loaded alone when this instance is assigned it.
 """
@@ -35,6 +42,7 @@ from tocsin.aggregator.rules import (
 )
 from tocsin.aggregator.state import Changes, PartitionState, TopicPartition
 from tocsin.errors import TocsinError
+from tocsin.state_db import describe, open_state_db, rollback_quietly
 
 SCHEMA_VERSION = 1
 _SCHEMA = """
@@ -75,20 +83,27 @@ class StateStore:
     """Load and save partition states and their offsets; thread-safe."""
 
     def __init__(self, path: Path, *, statements_kept: int, seen_capacity: int) -> None:
+        """Open (creating) the database at ``path``.
+
+        Raises ``StateDirError`` when its directory cannot be created or written,
+        ``StoreError`` when it holds another schema or cannot be read.
+        """
+        self.path = path
         self._statements_kept = statements_kept
         self._seen_capacity = seen_capacity
         self._lock = threading.Lock()
+        # Written by the consumer thread only; the lock keeps any other reader safe.
+        self._db = open_state_db(path, isolation_level=None)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            # Written by the consumer thread only; the lock keeps any other reader safe.
-            self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
             with self._transaction():
                 _create(self._db)
                 self._check_version()
-        except (sqlite3.Error, OSError) as exc:
-            raise StoreError(f"cannot open the state database {path}: {exc}") from exc
+        except sqlite3.Error as exc:
+            self._db.close()
+            raise StoreError(f"cannot open the state database {path}: {describe(exc)}") from exc
+        except StoreError:
+            self._db.close()
+            raise
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self._db)
@@ -118,7 +133,7 @@ class StateStore:
                     if row is not None:
                         found[(topic, partition)] = int(row[0])
             except sqlite3.Error as exc:
-                raise StoreError(f"cannot read offsets: {exc}") from exc
+                raise StoreError(f"cannot read offsets from {self.path}: {describe(exc)}") from exc
         return found
 
     def load(self, tp: TopicPartition) -> PartitionState:
@@ -141,7 +156,9 @@ class StateStore:
                     (topic, partition),
                 ).fetchall()
             except sqlite3.Error as exc:
-                raise StoreError(f"cannot load {topic}[{partition}]: {exc}") from exc
+                raise StoreError(
+                    f"cannot load {topic}[{partition}] from {self.path}: {describe(exc)}"
+                ) from exc
         totals = Totals(self._statements_kept)
         for family, key, value in rows:
             _restore(totals, family, orjson.loads(key), orjson.loads(value))
@@ -165,7 +182,7 @@ class StateStore:
                     for changes in batch:
                         self._write(changes)
             except sqlite3.Error as exc:
-                raise StoreError(f"cannot save state: {exc}") from exc
+                raise StoreError(f"cannot save state to {self.path}: {describe(exc)}") from exc
 
     def _write(self, changes: Changes) -> None:
         topic, partition = changes.tp
@@ -206,7 +223,7 @@ def _create(db: sqlite3.Connection) -> None:
 
 
 class _Transaction:
-    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception."""
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception (keeping that exception)."""
 
     def __init__(self, db: sqlite3.Connection) -> None:
         self._db = db
@@ -216,9 +233,14 @@ class _Transaction:
 
     def __exit__(self, exc_type: object, *_: object) -> None:
         if exc_type is None:
-            self._db.execute("COMMIT")
+            try:
+                self._db.execute("COMMIT")
+            except sqlite3.Error:
+                # A COMMIT that fails on a full disk may leave the transaction open.
+                rollback_quietly(self._db)
+                raise
         else:
-            self._db.execute("ROLLBACK")
+            rollback_quietly(self._db)
 
 
 # --- Row format: JSON keys and values, one codec per family ------------------------------

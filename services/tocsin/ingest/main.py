@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
 from tocsin.contract import topics
-from tocsin.errors import BrokerUnavailableError
+from tocsin.errors import BrokerUnavailableError, StateDirError
 from tocsin.http_common import UVICORN_LOG_OPTIONS, stop_signals_exit_cleanly
 from tocsin.ingest.app import create_app
 from tocsin.ingest.auth import api_keys_from
@@ -93,7 +93,12 @@ def build_apps(settings: IngestSettings, kafka: KafkaSettings) -> IngestApps:
 
 def serve(settings: IngestSettings, kafka: KafkaSettings) -> None:
     """Run the ingest service until SIGINT or SIGTERM."""
-    apps = build_apps(settings, kafka)
+    try:
+        apps = build_apps(settings, kafka)
+    except StateDirError as exc:
+        # Before any port is bound: an unusable state directory is one line, not a traceback.
+        log.critical("cannot start: %s", exc)
+        raise SystemExit(1) from None
     grace = int(settings.publish_timeout_s) + 5
     # On SIGTERM uvicorn stops accepting, finishes in-flight requests (each waits for its
     # acks), then the lifespan flushes the producer; that clean stop exits with status 0.
