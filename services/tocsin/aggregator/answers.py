@@ -116,5 +116,10 @@ class Readiness(_Answer):
     """``GET /readyz``: 200 once every assigned partition has caught up, else 503."""
 
     ready: bool
-    status: Literal["caught up", "catching up", "no partitions assigned"]
+    status: Literal["caught up", "catching up", "no partitions assigned", "state store failing"]
+    error: str | None = Field(
+        default=None,
+        description="Why batches cannot be stored (disk full, read-only, I/O error); set "
+        "only while the status is 'state store failing'.",
+    )
     partitions: list[PartitionProgress]

@@ -155,6 +155,10 @@ def readiness_body(view: View) -> tuple[int, dict[str, Any]]:
         }
         for p in view.partitions
     ]
+    if view.store_failure is not None:
+        # Nothing advances until a batch is stored again; the figures are the stored ones.
+        failing = {"ready": False, "status": "state store failing", "error": view.store_failure}
+        return 503, failing | {"partitions": partitions}
     if not view.partitions:
         return 503, {"ready": False, "status": "no partitions assigned", "partitions": []}
     if view.caught_up:
@@ -234,7 +238,9 @@ def create_app(
         "/readyz",
         summary="Every assigned partition is caught up",
         response_model=Readiness,
-        responses={503: {"model": Readiness, "description": "not caught up yet"}},
+        responses={
+            503: {"model": Readiness, "description": "not caught up yet, or cannot store state"}
+        },
     )
     async def readyz() -> Response:
         status, body = readiness_body(view())

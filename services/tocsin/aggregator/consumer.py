@@ -18,8 +18,21 @@ SQLite commit sends it again on restart. Its ``source-topic``, ``source-partitio
 and ``source-offset`` headers identify the original, for readers that dedupe.
 
 Any broker or store failure in a cycle rolls every partition back to its stored
-state and position and the loop carries on; a failure that persists makes it
-leave the group and join again after a pause.
+state and position and the loop carries on; a broker failure that persists
+makes it leave the group and join again after a pause.
+
+When the state store cannot be written (disk full, I/O error, read-only file)
+nothing advances: the batch's transaction is rolled back whole, the in-memory
+states are reloaded from the store at once (so the figures served are the
+stored ones again), no offset is committed to Kafka, and the table records the
+reason, so ``/readyz`` answers 503 with it. The loop keeps its partitions and
+retries the same records after a pause that doubles up to ``_STORE_RETRY_MAX_S``;
+the first batch stored again clears the reason, so the service recovers by
+itself once space comes back. Staying in the group rather than leaving it is
+deliberate: another member could take the partitions over, but rejoining would
+hand them straight back to this one under the range assignor, and the churn
+would stall the healthy members too. Dead letters already acknowledged for the
+failed batch are not sent again on each retry.
 """
 
 from __future__ import annotations
@@ -48,6 +61,8 @@ log = logging.getLogger(__name__)
 
 _RETRY_S = 1.0  # pause after a failed cycle before trying again
 _KAFKA_COMMIT_EVERY_S = 1.0  # offsets in Kafka are for lag tools; no need to send each batch
+_STORE_RETRY_MAX_S = 10.0  # longest pause between two attempts to store a failed batch
+_BROKER_FAILURES_BEFORE_REJOIN = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +102,11 @@ class ConsumerLoop:
             kafka, timeout_s=settings.deadletter_timeout_s, role="aggregator-deadletter"
         )
         self._unsaved = False
+        self._save_failed = False
+        # Kept across rejoins: the reason stays on /readyz until the store works again.
+        self._store_failures = 0
+        # Records whose dead letters were acknowledged but whose offsets are not stored yet.
+        self._lettered: set[tuple[TopicPartition, int]] = set()
         self._last_kafka_commit = 0.0
         self.failure: str | None = None
         """Why the loop stopped for good (a bug), or None while it runs."""
@@ -189,7 +209,7 @@ class ConsumerLoop:
         log.info("left group %s", self._settings.group_id)
 
     def _consume(self, consumer: GroupConsumer, stop: threading.Event) -> None:
-        failures = 0
+        broker_failures = 0
         while not stop.is_set():
             try:
                 batch = consumer.poll(self._settings.poll_timeout_s)
@@ -197,14 +217,36 @@ class ConsumerLoop:
                 if batch:
                     self._apply(consumer, batch)
                 self._observe(consumer)
-                failures = 0
-            except (BrokerError, StoreError) as exc:
-                failures += 1
-                if failures > 3:
+            except BrokerError as exc:
+                broker_failures += 1
+                if broker_failures > _BROKER_FAILURES_BEFORE_REJOIN:
                     raise
-                log.warning("cycle failed (%d in a row), rolling back: %s", failures, exc)
+                log.warning("cycle failed (%d in a row), rolling back: %s", broker_failures, exc)
                 self._rollback(consumer)
                 stop.wait(_RETRY_S)
+            except StoreError as exc:
+                self._store_failures += 1
+                self._stall(consumer, exc)
+                stop.wait(store_retry_delay(self._store_failures))
+            else:
+                broker_failures = 0
+                # A failed save is over only once a batch is stored; a failed load once a
+                # cycle went through.
+                if self._store_failures and not self._save_failed:
+                    log.warning("state store works again after %d failures", self._store_failures)
+                    self._store_failures = 0
+                    self._table.store_failed(None)
+
+    def _stall(self, consumer: GroupConsumer, exc: StoreError) -> None:
+        """Say why nothing advances, and go back to the stored states and offsets."""
+        self._table.store_failed(str(exc))
+        if self._store_failures == 1:
+            log.error("cannot store the state; holding every offset until it can: %s", exc)
+        else:
+            log.warning("state store still failing (%d attempts): %s", self._store_failures, exc)
+        # Straight away, not after the pause: the figures served must be the stored ones.
+        # If even reading fails, this raises and the loop leaves the group (states dropped).
+        self._rollback(consumer)
 
     def _start_new(self, consumer: GroupConsumer) -> None:
         """Load newly assigned partitions, position them, learn their end offsets."""
@@ -244,11 +286,22 @@ class ConsumerLoop:
         started = time.perf_counter()
         self._unsaved = True
         result = apply_batch(self._table, batch, self._types)
-        letters = [self._dead_letter(tp, r, why) for tp, r, why in result.rejected]
+        letters = [
+            self._dead_letter(tp, r, why)
+            for tp, r, why in result.rejected
+            if (tp, r.offset) not in self._lettered
+        ]
         # The offset may pass a bad record only once its dead letter is acknowledged.
         self._deadletters.send_all(letters)
+        self._lettered.update((tp, r.offset) for tp, r, _ in result.rejected)
         changes = [c for s in result.touched if (c := s.take_changes()) is not None]
-        self._store.save(changes)
+        try:
+            self._store.save(changes)
+        except StoreError:
+            self._save_failed = True
+            raise
+        self._save_failed = False
+        self._lettered.clear()
         self._unsaved = False
         self._count(result)
         self._commit_to_kafka(consumer)
@@ -303,6 +356,12 @@ class ConsumerLoop:
                 if self._table.adopt(fresh):
                     consumer.start_at(fresh.tp, fresh.next_offset)
         self._unsaved = False
+
+
+def store_retry_delay(failures: int) -> float:
+    """Seconds to wait after the ``failures``-th store failure in a row: 1, 2, 4, … up to 10."""
+    doublings = min(max(failures, 1) - 1, 16)  # bounded: the count may grow for days
+    return min(_RETRY_S * 2.0**doublings, _STORE_RETRY_MAX_S)
 
 
 def _names(tps: frozenset[TopicPartition]) -> str:

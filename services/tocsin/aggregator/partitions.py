@@ -27,6 +27,10 @@ may show the same country, the cut-off one with older figures. Hiding exports
 when the last successful heartbeat is older than the session timeout would
 close that gap; kafka-python exposes no public way to read it, so it is not done.
 
+While the state store cannot be written, the consumer records why
+(``store_failed``): the states hold what the store holds, the view carries the
+reason, and ``/readyz`` answers 503 with it until a batch is stored again.
+
 Thread-safety: the consumer thread mutates states under ``mutating()``, Kafka's
 I/O thread reports revocations and assignments, HTTP threads read ``view()``.
 """
@@ -72,11 +76,17 @@ class View:
     totals: Totals
     last_event_ts: float | None
     partitions: tuple[PartitionStatus, ...]
+    store_failure: str | None = None
+    """Why the last batch could not be stored (nothing advances meanwhile), else None."""
 
     @property
     def caught_up(self) -> bool:
-        """Partitions are assigned and every one of them is exported."""
-        return bool(self.partitions) and all(p.exported for p in self.partitions)
+        """Partitions are assigned, every one of them is exported, and batches are stored."""
+        return (
+            self.store_failure is None
+            and bool(self.partitions)
+            and all(p.exported for p in self.partitions)
+        )
 
 
 class PartitionTable:
@@ -92,6 +102,7 @@ class PartitionTable:
         self._positions: dict[TopicPartition, int] = {}
         self._highwater: dict[TopicPartition, int] = {}
         self._exported: set[TopicPartition] = set()
+        self._store_failure: str | None = None
 
     # --- rebalance (Kafka's I/O thread) ---
 
@@ -179,6 +190,11 @@ class PartitionTable:
         with self._lock:
             return list(self._states.values())
 
+    def store_failed(self, reason: str | None) -> None:
+        """Record why batches cannot be stored; None once one was stored again."""
+        with self._lock:
+            self._store_failure = reason
+
     @contextmanager
     def mutating(self) -> Iterator[None]:
         """Hold readers off while states change, so ``view()`` never sees half a batch."""
@@ -214,4 +230,10 @@ class PartitionTable:
                 )
                 for tp in sorted(self._assigned)
             )
-        return View(totals=totals, last_event_ts=max(stamps, default=None), partitions=statuses)
+            failure = self._store_failure
+        return View(
+            totals=totals,
+            last_event_ts=max(stamps, default=None),
+            partitions=statuses,
+            store_failure=failure,
+        )
