@@ -1,0 +1,1 @@
+"""Property-based fuzzing of both HTTP APIs from their own OpenAPI documents."""
