@@ -1,17 +1,30 @@
 """Sustained ingest load: concurrent clients posting distinct articles over loopback.
 
-    python bench/ingest_load.py [--articles 3000] [--concurrency 16] [--bootstrap HOST:PORT]
+    python bench/ingest_load.py [--articles 3000] [--concurrency 16]
+        [--compression gzip|none] [--instances 1] [--broker-dir DIR | --bootstrap HOST:PORT]
 
-Starts a local Kafka broker (unless --bootstrap is given) and ``tocsin serve ingest``
-as real processes, warms up, then posts synthetic articles (bench/corpus.py) from
-``--concurrency`` async clients and reports articles/s and latency percentiles of
-202 answers. Every answer must be 202; anything else is counted and printed.
+Starts a local Kafka broker (unless --broker-dir or --bootstrap names a running
+one) and ``tocsin serve ingest`` as real processes, warms up, then posts synthetic
+articles (bench/corpus.py) from ``--concurrency`` async clients and reports
+articles/s and latency percentiles of 202 answers. Every answer must be 202;
+anything else is counted and printed.
+
+It also reports the CPU time each process spent per article during the measured
+phase (the services, this load client, the broker when its pid is known). On a
+busy machine throughput and latency swing with what else runs; CPU per article
+does much less, and it tells what a target costs: on 2 cores, N articles/s need
+N x (all CPU per article) <= 2 s of CPU per second.
+
+``--instances N`` starts N independent ingest processes (own port and index) and
+spreads the clients over them: what several worker processes would gain.
+``--compression`` sets the producer's compression (TOCSIN_KAFKA_COMPRESSION).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import signal
 import socket
@@ -29,7 +42,9 @@ from tqdm import tqdm
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus import corpus
-from tocsin.localbroker import LocalBroker
+from tocsin.localbroker import LocalBroker, read_status
+
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 def _free_port() -> int:
@@ -51,8 +66,20 @@ def _wait_ready(url: str, timeout: float = 60) -> None:
     raise SystemExit(f"ingest at {url} not ready within {timeout}s")
 
 
+def _cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
+    """User + system CPU seconds so far of each process whose /proc entry is readable."""
+    seconds = {}
+    for name, pid in pids.items():
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        seconds[name] = (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS  # utime, stime
+    return seconds
+
+
 async def _load(
-    url: str, bodies: list[bytes], concurrency: int
+    urls: list[str], bodies: list[bytes], concurrency: int
 ) -> tuple[list[float], dict[int, int], float]:
     latencies: list[float] = []
     statuses: dict[int, int] = {}
@@ -60,7 +87,8 @@ async def _load(
     for body in bodies:
         queue.put_nowait(body)
     progress = tqdm(total=len(bodies), unit="article", desc="posting")
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    per_client = max(1, concurrency // len(urls))
+    limits = httpx.Limits(max_connections=per_client, max_keepalive_connections=per_client)
 
     async def worker(client: httpx.AsyncClient) -> None:
         while True:
@@ -78,12 +106,39 @@ async def _load(
                 latencies.append(elapsed)
             progress.update()
 
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as client:
+    clients = [httpx.AsyncClient(base_url=url, limits=limits, timeout=60) for url in urls]
+    try:
         started = time.perf_counter()
-        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
+        # Workers take the instances in turn, so each instance gets its share of clients.
+        await asyncio.gather(
+            *(worker(c) for c, _ in zip(itertools.cycle(clients), range(concurrency)))
+        )
         wall = time.perf_counter() - started
+    finally:
+        for client in clients:
+            await client.aclose()
     progress.close()
     return latencies, statuses, wall
+
+
+def _start_services(
+    args: argparse.Namespace, bootstrap: str, work: Path
+) -> tuple[list[subprocess.Popen[bytes]], list[str]]:
+    services, urls = [], []
+    env = os.environ | {
+        "TOCSIN_LOG_LEVEL": "WARNING",
+        "TOCSIN_KAFKA_COMPRESSION": args.compression,
+    }
+    for n in range(args.instances):
+        port = _free_port()
+        log = (work / f"ingest-{n}.log").open("wb")
+        command = [
+            sys.executable, "-m", "tocsin", "serve", "ingest", "--port", str(port),
+            "--bootstrap", bootstrap, "--state-dir", str(work / f"ingest-{n}"),
+        ]  # fmt: skip
+        services.append(subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env))
+        urls.append(f"http://127.0.0.1:{port}")
+    return services, urls
 
 
 def main() -> None:
@@ -94,43 +149,76 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=3000)
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--instances", type=int, default=1, help="ingest processes to spread over")
+    parser.add_argument("--compression", choices=["gzip", "none"], default="gzip")
     parser.add_argument("--bootstrap", help="use this running broker instead of starting one")
+    parser.add_argument("--broker-dir", type=Path, help="use the running broker of this data dir")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="tocsin-bench-"))
     broker = None
     bootstrap = args.bootstrap
-    if bootstrap is None:
+    broker_pid = None
+    if args.broker_dir is not None:
+        status = read_status(args.broker_dir)
+        if not status.running or status.state is None:
+            raise SystemExit(f"no running broker in {args.broker_dir}")
+        bootstrap, broker_pid = f"127.0.0.1:{status.state.port}", status.state.pid
+    elif bootstrap is None:
         broker = LocalBroker(work / "kafka")
         bootstrap = broker.start(timeout=120)
-    port = _free_port()
-    log = (work / "ingest.log").open("wb")
-    service = subprocess.Popen(
-        [sys.executable, "-m", "tocsin", "serve", "ingest", "--port", str(port),
-         "--bootstrap", bootstrap, "--state-dir", str(work / "ingest")],
-        stdout=log, stderr=subprocess.STDOUT, env=os.environ | {"TOCSIN_LOG_LEVEL": "WARNING"},
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
+        state = broker.status().state
+        broker_pid = state.pid if state is not None else None
+    services, urls = _start_services(args, bootstrap, work)
     try:
-        _wait_ready(url)
+        for url in urls:
+            _wait_ready(url)
         articles = corpus(args.warmup + args.articles, seed=11)
         bodies = [orjson.dumps(a) for a in articles]
-        asyncio.run(_load(url, bodies[: args.warmup], args.concurrency))
-        latencies, statuses, wall = asyncio.run(_load(url, bodies[args.warmup :], args.concurrency))
+        asyncio.run(_load(urls, bodies[: args.warmup], args.concurrency))
+        pids = {f"ingest {n}": s.pid for n, s in enumerate(services)} | {"client": os.getpid()}
+        if broker_pid is not None:
+            pids["broker"] = broker_pid
+        before = _cpu_seconds(pids)
+        latencies, statuses, wall = asyncio.run(
+            _load(urls, bodies[args.warmup :], args.concurrency)
+        )
+        after = _cpu_seconds(pids)
     finally:
-        service.send_signal(signal.SIGTERM)
-        service.wait(timeout=30)
-        log.close()
+        for service in services:
+            service.send_signal(signal.SIGTERM)
+        for service in services:
+            service.wait(timeout=30)
         if broker is not None:
             broker.stop()
 
+    _report(args, bodies, (latencies, statuses, wall), before, after)
+
+
+def _report(
+    args: argparse.Namespace,
+    bodies: list[bytes],
+    run: tuple[list[float], dict[int, int], float],
+    before: dict[str, float],
+    after: dict[str, float],
+) -> None:
+    latencies, statuses, wall = run
     size = statistics.mean(len(b) for b in bodies)
     cuts = statistics.quantiles(latencies, n=100) if len(latencies) >= 2 else [0.0] * 99
-    print(f"articles: {args.articles} (mean {size / 1000:.1f} KB), concurrency {args.concurrency}")
+    print(
+        f"articles: {args.articles} (mean {size / 1000:.1f} KB), concurrency {args.concurrency}, "
+        f"{args.instances} ingest process(es), compression {args.compression}"
+    )
     print(f"statuses: {dict(sorted(statuses.items()))}")
     print(f"throughput: {len(latencies) / wall:.0f} articles/s over {wall:.1f} s")
     print(f"latency: p50 {cuts[49] * 1000:.1f} ms, p90 {cuts[89] * 1000:.1f} ms, "
           f"p99 {cuts[98] * 1000:.1f} ms, max {max(latencies) * 1000:.1f} ms")  # fmt: skip
+    used = {name: after[name] - start for name, start in before.items() if name in after}
+    if used:
+        parts = [f"{name} {seconds / args.articles * 1000:.2f}" for name, seconds in used.items()]
+        total = sum(used.values()) / args.articles * 1000
+        print(f"CPU ms per article: {', '.join(parts)}; all {total:.2f}")
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":
