@@ -14,7 +14,9 @@ _TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=60)
 
 
 @given(_TEXT, _TEXT, st.lists(st.one_of(_TEXT, st.integers()), max_size=4))
-def test_event_id_is_the_standard_uuid5(article_id: str, event_type: str, key: list[object]) -> None:
+def test_event_id_is_the_standard_uuid5(
+    article_id: str, event_type: str, key: list[object]
+) -> None:
     name = "\x1f".join([article_id, "0.1.0", event_type, *map(str, key)])
     expected = str(uuid.uuid5(EVENT_ID_NAMESPACE, name))
     assert event_id(article_id, "0.1.0", event_type, *key) == expected
