@@ -90,12 +90,13 @@ _TERMINATORS: Final = ".!?…"
 # character, and the possessive quantifiers forbid backtracking into the run, so
 # "!!!!…a" costs linear time. The `close` group is unset for a newline.
 #
+# A newline takes the blank lines after it along: they would only be empty segments.
 # A candidate also looks at what follows it on the same line (spaces, opening quotes,
 # then `char`, the first other character, empty at the end of a line) in a lookahead
 # that always succeeds: capturing it here spares a second regex call per candidate.
 _EVENTS: Final = re.compile(
     rf"[\n{_TERMINATORS}]"
-    r"(?:(?<=\n)"
+    r"(?:(?<=\n)(?:[^\S\n]*+\n)*+"
     rf"|(?<![{_TERMINATORS}].)[{_TERMINATORS}]*+(?P<close>[{re.escape(_CLOSERS)}]*+)(?=\s|\Z)"
     rf"(?=[^\S\n]*+[{re.escape(_OPENERS)}]*+(?P<char>[^\n]?)))"
 )
@@ -207,22 +208,21 @@ def _period_rule(text: str, word: str, char: str, next_pos: int) -> bool | None:
     return None
 
 
-def _is_boundary(text: str, match: re.Match[str], line_start: int) -> bool:
-    """Decide whether the candidate ``match`` ends a sentence (rules 2-5 of the module doc)."""
-    char = match.group("char")
-    if not char:
-        return True  # end of line or text: the sentence ends here anyway
-    if char.islower():
-        return False
+def _is_boundary(text: str, match: re.Match[str], char: str, line_start: int) -> bool:
+    """Decide whether the candidate ``match`` ends a sentence (rules 3-5 of the module doc).
+
+    ``char`` is the first visible character after it: not empty, not lower case (the
+    caller decides those cases, rules 1 and 2).
+    """
     next_pos = match.start("char")
-    term = text[match.start() : match.start("close")]
-    if term == ".":
-        word = _word_before(text, match.start(), line_start)
-        decision = _period_rule(text, word, char, next_pos)
+    start = match.start()
+    close = match.start("close")
+    if close - start == 1 and text[start] == ".":
+        decision = _period_rule(text, _word_before(text, start, line_start), char, next_pos)
         if decision is not None:
             return decision
-    quoted = match.end() > match.start("close")
-    if not quoted and term[-1] not in "?!":
+    quoted = match.end() > close
+    if not quoted and text[close - 1] not in "?!":
         return True
     return _ATTRIBUTION.match(text, next_pos) is None
 
@@ -266,7 +266,8 @@ def split_sentences(text: str) -> list[Sentence]:
         ):
             glued_end = end
             return
-        flush_glued()
+        if glued_end >= 0:
+            flush_glued()
         if len(stripped) <= MAX_SENTENCE_CHARS:
             sentences.append(Sentence(stripped, start, end, paragraph))
             return
@@ -276,14 +277,17 @@ def split_sentences(text: str) -> list[Sentence]:
             )
 
     for match in _EVENTS.finditer(text):
-        if match.group("close") is None:  # a newline
+        close, char = match.group("close", "char")
+        if close is None:  # a newline
             emit(seg_start, match.start())
             flush_glued()
             if len(sentences) > line_first:
                 paragraph += 1
             seg_start = line_start = match.end()
             line_first = len(sentences)
-        elif _is_boundary(text, match, line_start):
+        # Rules 1 and 2 here, the rest in _is_boundary: at the end of a line or the text
+        # the sentence ends anyway; before a lower-case letter it goes on.
+        elif not char or (not char.islower() and _is_boundary(text, match, char, line_start)):
             emit(seg_start, match.end())
             seg_start = match.end()
     emit(seg_start, len(text))
