@@ -185,6 +185,7 @@ def test_metrics_come_from_the_exported_totals(api: Api) -> None:
     assert metric("tocsin_aggregator_assigned_partitions") == 5
     assert metric("tocsin_aggregator_consumer_lag", topic=CAS0[0], partition="0") == 0
     assert metric("tocsin_aggregator_last_event_timestamp_seconds") == 1_700_000_005.0
+    assert metric("tocsin_aggregator_store_failing") == 0
     text = api.get("/metrics").text
     assert "tocsin_aggregator_events_applied_total" in text
     assert 'tocsin_aggregator_dead_lettered_total{reason="decode_error"} 0.0' in text
@@ -199,3 +200,19 @@ def test_revoked_partitions_vanish_from_the_next_scrape(api: Api) -> None:
         is None
     )
     assert [r["country"] for r in api.get("/v1/totals").json()["totals"]] == ["KZ", "KZ"]
+
+
+def test_a_failing_store_shows_in_readiness_and_metrics(api: Api) -> None:
+    """While a batch cannot be stored, /readyz says why and the gauge is 1; then both clear."""
+    _seed(api)
+    api.table.store_failed("database or disk is full")
+    answer = api.get("/readyz")
+    assert answer.status_code == 503
+    assert (answer.json()["status"], answer.json()["error"]) == (
+        "state store failing",
+        "database or disk is full",
+    )
+    assert api.sample("tocsin_aggregator_store_failing") == 1
+    api.table.store_failed(None)
+    assert api.get("/readyz").status_code == 200
+    assert api.sample("tocsin_aggregator_store_failing") == 0

@@ -101,6 +101,7 @@ def test_expected_alerts_exist() -> None:
         "TocsinPublishErrors",
         "TocsinConsumerLagGrowing",
         "TocsinDeadLetters",
+        "TocsinAggregatorStoreFailing",
         "TocsinNoEventsApplied",
         "TocsinCasualtySpike",
     }

@@ -76,8 +76,13 @@ class TotalsCollector(Collector):
             "tocsin_aggregator_assigned_partitions",
             "Partitions assigned to this instance (exported or still catching up).",
         )
+        store_failing = GaugeMetricFamily(
+            "tocsin_aggregator_store_failing",
+            "1 while the last batch could not be stored (nothing advances; it is retried), "
+            "else 0.",
+        )
         families: list[Metric] = [
-            casualties, deployments, curfews, statements, last_event, lag, assigned
+            casualties, deployments, curfews, statements, last_event, lag, assigned, store_failing
         ]  # fmt: skip
         if view is None:
             return families
@@ -100,6 +105,7 @@ class TotalsCollector(Collector):
             if status.lag is not None:
                 lag.add_metric([status.topic, str(status.partition)], status.lag)
         assigned.add_metric([], len(view.partitions))
+        store_failing.add_metric([], 0 if view.store_failure is None else 1)
         return families
 
 
