@@ -78,8 +78,7 @@ class TotalsCollector(Collector):
         )
         store_failing = GaugeMetricFamily(
             "tocsin_aggregator_store_failing",
-            "1 while the last batch could not be stored (nothing advances; it is retried), "
-            "else 0.",
+            "1 while the last batch could not be stored (nothing advances; it is retried), else 0.",
         )
         families: list[Metric] = [
             casualties, deployments, curfews, statements, last_event, lag, assigned, store_failing
