@@ -24,7 +24,6 @@ from tocsin.aggregator.store import StateStore, StoreError
 from tocsin.contract import topics
 from tocsin.errors import StateDirError
 from tocsin.http_common import UVICORN_LOG_OPTIONS, stop_signals_exit_cleanly
-from tocsin.kafka import idempotence_fix
 from tocsin.settings import AggregatorSettings, KafkaSettings
 
 log = logging.getLogger(__name__)
@@ -42,7 +41,6 @@ def aggregator_topics(settings: AggregatorSettings) -> Topics:
 
 def build_app(settings: AggregatorSettings, kafka: KafkaSettings) -> FastAPI:
     """The aggregator application with its store, consumer loop and metrics."""
-    idempotence_fix.install()  # else the producer never recovers from a broker outage
     registry = CollectorRegistry()
     table = PartitionTable(settings.statements_kept)
     metrics = AggregatorMetrics(registry, table.view, settings.current_date)

@@ -22,7 +22,6 @@ from tocsin.ingest.listeners import serve_split
 from tocsin.ingest.metrics import IngestMetrics
 from tocsin.ingest.ops import create_ops_app
 from tocsin.ingest.service import IngestService
-from tocsin.kafka import idempotence_fix
 from tocsin.kafka.admin import ensure_topics
 from tocsin.kafka.health import TopicsReady
 from tocsin.kafka.publisher import KafkaPublisher
@@ -54,7 +53,6 @@ class IngestApps(NamedTuple):
 def build_apps(settings: IngestSettings, kafka: KafkaSettings) -> IngestApps:
     """The ingest applications with their real publisher, index, keys and metrics."""
     keys = api_keys_from(settings)  # first: a bad key file stops the start before any I/O
-    idempotence_fix.install()  # else the producer never recovers from a broker outage
     registry = CollectorRegistry()
     metrics = IngestMetrics(registry)
     publisher = KafkaPublisher(kafka, timeout_s=settings.publish_timeout_s)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tocsin.errors import BrokerAuthenticationError
+from tocsin.kafka import idempotence_fix
 from tocsin.settings import KafkaSettings
 
 MASK = "**********"
@@ -31,6 +32,9 @@ class SecretText(str):
 
 def client_options(settings: KafkaSettings, role: str) -> dict[str, Any]:
     """Connection options for one client; ``role`` tags the client id (ingest, admin, ...)."""
+    # Every client is built with these options, so every producer (ingest's, the
+    # aggregator's dead letters, tools') gets the fix before it exists. Idempotent.
+    idempotence_fix.install()
     timeout_ms = int(settings.request_timeout_s * 1000)
     return {
         "bootstrap_servers": settings.servers,

@@ -164,5 +164,9 @@ class KafkaPublisher:
                 producer.flush(timeout=timeout_s)
             except KafkaError as exc:
                 log.warning("flush on close failed: %s", exc)
-            producer.close(timeout=timeout_s)
+            try:
+                # kafka-python's close() flushes again and raises the same timeout.
+                producer.close(timeout=timeout_s)
+            except KafkaError as exc:
+                log.warning("producer close did not finish cleanly: %s", exc)
         self._executor.shutdown(wait=False, cancel_futures=True)
