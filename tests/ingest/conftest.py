@@ -21,6 +21,7 @@ from tocsin.errors import BrokerUnavailableError
 from tocsin.ingest.app import create_app
 from tocsin.ingest.index import ArticleIndex
 from tocsin.ingest.metrics import IngestMetrics
+from tocsin.ingest.ops import ReadyCheck
 from tocsin.ingest.service import IngestService
 from tocsin.kafka.records import Record
 from tocsin.settings import IngestSettings
@@ -73,7 +74,9 @@ class SyncClient:
 class Api:
     """The app under test with handles on its publisher, index and metrics."""
 
-    def __init__(self, tmp_path: Path, **overrides: Any) -> None:
+    def __init__(
+        self, tmp_path: Path, *, ready_check: ReadyCheck = _ready, **overrides: Any
+    ) -> None:
         self.settings = IngestSettings(state_dir=tmp_path, **overrides)
         self.publisher = RecordingPublisher()
         self.index = ArticleIndex(tmp_path / "articles.sqlite", self.settings.index_capacity)
@@ -85,7 +88,7 @@ class Api:
             clock=lambda: dt.datetime(2024, 3, 8, 12, 0, tzinfo=dt.UTC),
         )
         app = create_app(
-            service=service, settings=self.settings, metrics=self.metrics, ready_check=_ready
+            service=service, settings=self.settings, metrics=self.metrics, ready_check=ready_check
         )
         self.client = SyncClient(app)
 

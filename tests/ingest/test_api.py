@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -255,6 +256,23 @@ def test_health_readiness_and_metrics(api: Api) -> None:
         in text
     )
     assert "tocsin_ingest_publish_duration_seconds_bucket" in text
+
+
+def test_not_ready_answers_503_with_the_documented_checks(tmp_path: Path) -> None:
+    """A broker without Tocsin's topics: /readyz is 503 and names them, as documented."""
+
+    async def missing_topics() -> tuple[bool, dict[str, Any]]:
+        return False, {"broker": "reachable", "missing_topics": ["tocsin.articles.v1"]}
+
+    api = Api(tmp_path, ready_check=missing_topics)
+    answer = api.client.get("/readyz")
+    assert answer.status_code == 503
+    assert answer.json() == {
+        "ready": False,
+        "checks": {"broker": "reachable", "missing_topics": ["tocsin.articles.v1"]},
+    }
+    documented = api.client.get("/openapi.json").json()["paths"]["/readyz"]["get"]["responses"]
+    assert {"200", "503"} <= set(documented)
 
 
 def test_openapi_documents_the_request_body(api: Api) -> None:

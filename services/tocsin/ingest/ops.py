@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel, ConfigDict, Field
 
 from tocsin.http_common import JsonResponse, service_app
 from tocsin.ingest.metrics import IngestMetrics
@@ -21,18 +22,52 @@ from tocsin.ingest.metrics import IngestMetrics
 ReadyCheck = Callable[[], Awaitable[tuple[bool, dict[str, Any]]]]
 
 
+class Health(BaseModel):
+    """``GET /healthz``: the process is alive and serving."""
+
+    model_config = ConfigDict(extra="forbid")
+    status: str = Field(examples=["ok"])
+
+
+class ReadinessChecks(BaseModel):
+    """What the readiness check found."""
+
+    model_config = ConfigDict(extra="forbid")
+    broker: str = Field(
+        description='"reachable", or why not ("unreachable: ...", "authentication failed: '
+        '...", "not checked yet")'
+    )
+    missing_topics: list[str] = Field(
+        default_factory=list, description="Tocsin topics the broker does not have (yet)."
+    )
+
+
+class Readiness(BaseModel):
+    """``GET /readyz``: 200 when the broker is reachable and every topic exists, else 503."""
+
+    model_config = ConfigDict(extra="forbid")
+    ready: bool
+    checks: ReadinessChecks
+
+
 def ops_router(metrics: IngestMetrics, ready_check: ReadyCheck) -> APIRouter:
     """The health, readiness and metrics routes."""
     router = APIRouter()
 
-    @router.get("/healthz", summary="The process is alive")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    @router.get("/healthz", summary="The process is alive", response_model=Health)
+    async def healthz() -> Health:
+        return Health(status="ok")
 
-    @router.get("/readyz", summary="The broker is reachable and the topics exist")
+    @router.get(
+        "/readyz",
+        summary="The broker is reachable and the topics exist",
+        response_model=Readiness,
+        responses={503: {"model": Readiness, "description": "not ready; checks say why"}},
+    )
     async def readyz() -> Response:
         ready, checks = await ready_check()
-        return JsonResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+        answer = Readiness(ready=ready, checks=ReadinessChecks.model_validate(checks))
+        return JsonResponse(answer.model_dump(mode="json"), status_code=200 if ready else 503)
 
     @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
     async def prometheus_metrics() -> Response:
