@@ -49,14 +49,17 @@ def _env(name: str) -> dict[str, str]:
 
 def _settings_variables() -> set[str]:
     """Every TOCSIN_* variable the services read: the settings classes' prefixed fields,
-    plus the log level, which the CLI reads before any settings exist."""
+    plus the log level and format, which the CLI reads before any settings exist."""
     names = {
         f"{cls.model_config.get('env_prefix', '')}{field}".upper()
         for cls in (KafkaSettings, IngestSettings, AggregatorSettings)
         for field in cls.model_fields
     }
-    assert '"TOCSIN_LOG_LEVEL"' in inspect.getsource(tocsin.cli.main)
-    return names | {"TOCSIN_LOG_LEVEL"}
+    source = inspect.getsource(tocsin.cli.main)
+    logging_variables = {"TOCSIN_LOG_LEVEL", "TOCSIN_LOG_FORMAT"}
+    for variable in logging_variables:
+        assert f'"{variable}"' in source, variable
+    return names | logging_variables
 
 
 def _volume_targets(service: str) -> dict[str, str]:
