@@ -160,6 +160,22 @@ def test_readiness_reports_each_state(api: Api) -> None:
     assert (ready.status_code, ready.json()["status"]) == (200, "caught up")
 
 
+def test_readiness_says_why_the_group_cannot_be_joined(api: Api) -> None:
+    """With nothing assigned because of the broker, /readyz carries the reason; not after."""
+    assert "error" not in api.get("/readyz").json()
+    api.table.broker_failed("cannot join group g: authentication failed: bad password")
+    answer = api.get("/readyz")
+    assert answer.status_code == 503
+    assert answer.json() == {
+        "ready": False,
+        "status": "no partitions assigned",
+        "error": "cannot join group g: authentication failed: bad password",
+        "partitions": [],
+    }
+    api.table.broker_failed(None)
+    assert "error" not in api.get("/readyz").json()
+
+
 def test_health_reports_a_dead_consumer_loop(api: Api) -> None:
     """healthz is 200 while the loop runs and 503 with the reason once it died."""
     assert api.get("/healthz").json() == {"status": "ok"}

@@ -197,9 +197,16 @@ def test_wrong_password_gives_503_and_readyz_says_authentication_failed(
     bootstrap = sasl_broker.bootstrap
     # A short request timeout bounds how long each readiness check waits for a login.
     env = _client_env(bootstrap, "PLAIN", WRONG_PASSWORD) | {"TOCSIN_KAFKA_REQUEST_TIMEOUT_S": "2"}
-    with ingest_service(
-        bootstrap, tmp_path / "ingest", publish_timeout=PUBLISH_TIMEOUT, wait_ready=False, env=env
-    ) as url:
+    with (
+        ingest_service(
+            bootstrap,
+            tmp_path / "ingest",
+            publish_timeout=PUBLISH_TIMEOUT,
+            wait_ready=False,
+            env=env,
+        ) as url,
+        aggregator_service(bootstrap, tmp_path / "agg", group="it-sasl-wrong", env=env) as agg,
+    ):
         response = httpx.post(
             f"{url}/v1/articles",
             content=orjson.dumps(ARTICLE),
@@ -215,7 +222,25 @@ def test_wrong_password_gives_503_and_readyz_says_authentication_failed(
         assert broker_check.startswith("authentication failed"), broker_check
         assert USERNAME in broker_check
         assert WRONG_PASSWORD not in ready.text
+        # The aggregator joins no group, and its /readyz says why.
+        agg_ready = _aggregator_readiness_with_error(agg.url)
+        assert agg_ready["status"] == "no partitions assigned"
+        assert "authentication failed" in agg_ready["error"], agg_ready["error"]
+        assert WRONG_PASSWORD not in agg_ready["error"]
     assert WRONG_PASSWORD not in _text_of(tmp_path)
+
+
+def _aggregator_readiness_with_error(url: str, timeout: float = 60) -> dict[str, Any]:
+    """The aggregator's /readyz once it carries a reason (its first attempt takes a while)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        answer = httpx.get(f"{url}/readyz", timeout=10)
+        assert answer.status_code == 503, answer.text
+        body: dict[str, Any] = answer.json()
+        if "error" in body or time.monotonic() > deadline:
+            assert "error" in body, f"no reason on /readyz after {timeout:.0f}s: {body}"
+            return body
+        time.sleep(0.3)
 
 
 def test_a_rejected_login_is_a_named_error(sasl_broker: LocalBroker) -> None:

@@ -119,7 +119,8 @@ class Readiness(_Answer):
     status: Literal["caught up", "catching up", "no partitions assigned", "state store failing"]
     error: str | None = Field(
         default=None,
-        description="Why batches cannot be stored (disk full, read-only, I/O error); set "
-        "only while the status is 'state store failing'.",
+        description="With 'state store failing': why batches cannot be stored (disk full, "
+        "read-only, I/O error). With 'no partitions assigned': why the group cannot be "
+        "joined, when known (broker unreachable, login refused).",
     )
     partitions: list[PartitionProgress]

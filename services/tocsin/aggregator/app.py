@@ -160,7 +160,10 @@ def readiness_body(view: View) -> tuple[int, dict[str, Any]]:
         failing = {"ready": False, "status": "state store failing", "error": view.store_failure}
         return 503, failing | {"partitions": partitions}
     if not view.partitions:
-        return 503, {"ready": False, "status": "no partitions assigned", "partitions": []}
+        unassigned: dict[str, Any] = {"ready": False, "status": "no partitions assigned"}
+        if view.broker_problem is not None:
+            unassigned["error"] = view.broker_problem
+        return 503, unassigned | {"partitions": []}
     if view.caught_up:
         return 200, {"ready": True, "status": "caught up", "partitions": partitions}
     return 503, {"ready": False, "status": "catching up", "partitions": partitions}

@@ -145,8 +145,10 @@ class ConsumerLoop:
                 consumer = self._join()
             except BrokerError as exc:
                 log.warning("cannot join group %s, retrying: %s", self._settings.group_id, exc)
+                self._table.broker_failed(f"cannot join group {self._settings.group_id}: {exc}")
                 stop.wait(_RETRY_S)
                 continue
+            self._table.broker_failed(None)
             try:
                 self._consume(consumer, stop)
             except (BrokerError, StoreError) as exc:
@@ -170,6 +172,7 @@ class ConsumerLoop:
                 }
             except BrokerError as exc:
                 log.warning("topics not ensured yet, retrying: %s", exc)
+                self._table.broker_failed(f"cannot create or describe the topics: {exc}")
                 stop.wait(_RETRY_S)
                 continue
             if len(set(counts.values())) > 1:

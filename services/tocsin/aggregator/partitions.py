@@ -78,6 +78,8 @@ class View:
     partitions: tuple[PartitionStatus, ...]
     store_failure: str | None = None
     """Why the last batch could not be stored (nothing advances meanwhile), else None."""
+    broker_problem: str | None = None
+    """Why the group cannot be joined (broker away, login refused), else None."""
 
     @property
     def caught_up(self) -> bool:
@@ -103,6 +105,7 @@ class PartitionTable:
         self._highwater: dict[TopicPartition, int] = {}
         self._exported: set[TopicPartition] = set()
         self._store_failure: str | None = None
+        self._broker_problem: str | None = None
 
     # --- rebalance (Kafka's I/O thread) ---
 
@@ -195,6 +198,11 @@ class PartitionTable:
         with self._lock:
             self._store_failure = reason
 
+    def broker_failed(self, reason: str | None) -> None:
+        """Record why the group cannot be joined; None once it was joined."""
+        with self._lock:
+            self._broker_problem = reason
+
     @contextmanager
     def mutating(self) -> Iterator[None]:
         """Hold readers off while states change, so ``view()`` never sees half a batch."""
@@ -231,9 +239,11 @@ class PartitionTable:
                 for tp in sorted(self._assigned)
             )
             failure = self._store_failure
+            broker_problem = self._broker_problem
         return View(
             totals=totals,
             last_event_ts=max(stamps, default=None),
             partitions=statuses,
             store_failure=failure,
+            broker_problem=broker_problem,
         )
