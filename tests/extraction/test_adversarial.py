@@ -3,24 +3,31 @@
 The families of hostile text live in bench/adversarial_texts.py, where
 bench/adversarial_extraction.py measures how time and memory grow with their
 size. Here each family is extracted at a moderate size and the output checked;
-nothing is timed.
+nothing is timed. The last test guards an assumption a shortcut of the casualty
+linker makes about dates, on random text.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+from bisect import bisect_left
 from collections.abc import Callable
 from types import ModuleType
 
 import jsonschema
 import orjson
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.conftest import REPO
 from tocsin.contract import topics
 from tocsin.contract.article import ArticleIn
 from tocsin.contract.events import Event
+from tocsin.extraction.casualty_links import DATE_WORD_STARTS
+from tocsin.extraction.document import Document
+from tocsin.extraction.geo import default_gazetteer
 from tocsin.extraction.normalise import normalise
 from tocsin.extraction.pipeline import extract
 from tocsin.extraction.sentences import MAX_SENTENCE_CHARS, split_sentences
@@ -143,3 +150,24 @@ def test_a_long_run_is_cut_into_pieces_that_cover_it(text: str) -> None:
     assert all(len(s.text) <= MAX_SENTENCE_CHARS for s in sentences)
     covered = "".join("".join(s.text.split()) for s in sentences)
     assert covered == "".join(text.split())  # the same characters, blanks aside
+
+
+_DATE_BITS = [
+    "Jan. 19", "January 19th, 2022", "19th of January", "19 Jan 2022", "2022-01-19",
+    "Friday, Jan. 7", "next Friday", "last Friday", "last night", "this morning", "Today",
+    "tonight", "yesterday", "tomorrow", "Sept. 3", "May 5", "January's 5", "mid-January 19",
+    "Jan. 19-year-old", "killed", "12", "Dec 30", "Mar 3,000", ",", ".", " ", "\n",
+]  # fmt: skip
+
+
+@given(st.lists(st.one_of(st.sampled_from(_DATE_BITS), st.text(max_size=8)), max_size=12))
+def test_words_of_date_mentions_start_as_the_tally_search_expects(parts: list[str]) -> None:
+    """casualty_links skips reading a sentence's dates for a word that cannot be in one."""
+    text = " ".join(parts) or "."
+    doc = Document(text, NOW, default_gazetteer())
+    for index in range(len(doc.sentences)):
+        view = doc.view(index)
+        for mention in view.dates:
+            first = bisect_left(view.word_starts, mention.start)
+            for word in view.words[first : bisect_left(view.word_starts, mention.end)]:
+                assert word[:1].isdigit() or word[:3] in DATE_WORD_STARTS, (word, mention)

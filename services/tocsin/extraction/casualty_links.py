@@ -267,10 +267,22 @@ def _tally_trigger(
     return None, set()
 
 
+# How every word of a date mention begins (tokens are lower case): a digit, or one of
+# these. Dates are made of month and weekday names, "of", "next", "last", "today",
+# "tonight", "yesterday", "tomorrow", "last night" and "this morning/afternoon/evening"
+# (see dates.py); a word beginning otherwise is in no date, whatever the sentence holds.
+DATE_WORD_STARTS = frozenset(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+     "mon", "tue", "wed", "thu", "fri", "sat", "sun", "of", "nex", "las", "tod", "ton",
+     "yes", "tom", "nig", "thi", "mor", "aft", "eve"]
+)  # fmt: skip
+
+
 class _DatedWords:
     """Indexes of the words inside date mentions ("from 12 on Monday to 31").
 
-    Computed on first use, once per sentence: most sentences have no tally.
+    Computed on first use, once per sentence, and only when the word asked about could
+    be part of a date: most sentences have no tally, and most words are no date.
     """
 
     def __init__(self, view: SentenceView) -> None:
@@ -279,6 +291,9 @@ class _DatedWords:
 
     def __contains__(self, index: int) -> bool:
         if self._indexes is None:
+            word = self._view.words[index]
+            if not word[:1].isdigit() and word[:3] not in DATE_WORD_STARTS:
+                return False
             starts = self._view.word_starts
             self._indexes = {
                 k
