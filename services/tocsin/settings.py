@@ -27,6 +27,7 @@ nothing here is instantiated at import time.
 | TOCSIN_INGEST_MAX_BATCH_ARTICLES | 100              | most articles in one batch (413 above)   |
 | TOCSIN_INGEST_STATE_DIR          | .tocsin/ingest   | where the recent-articles index lives    |
 | TOCSIN_INGEST_INDEX_CAPACITY     | 100000           | articles remembered for duplicate checks |
+| TOCSIN_INGEST_MAX_EVENTS_PER_ARTICLE | 1000         | more events from one article → 422       |
 | TOCSIN_INGEST_API_KEYS           | (none)           | API keys, comma-separated (plaintext)    |
 | TOCSIN_INGEST_API_KEYS_FILE      | (none)           | file of key hashes, re-read on change    |
 | TOCSIN_INGEST_OPS_HOST / _PORT   | (none)           | own listener for health and metrics      |
@@ -210,6 +211,13 @@ class IngestSettings(BaseSettings):
     state_dir: Path = Path(".tocsin/ingest")
     index_capacity: int = Field(default=100_000, ge=100)
     retry_after_s: int = Field(default=5, ge=1, le=3600)
+    max_events_per_article: int = Field(
+        default=1000,
+        ge=1,
+        le=1_000_000,
+        description="Most events one article may yield; more is a 422, nothing published. "
+        "Bounds what one hostile article can put on the topics.",
+    )
     api_keys: SecretStr | None = Field(
         default=None,
         description="Comma-separated API keys the write routes accept. Held as a secret "

@@ -86,6 +86,7 @@ class Api:
             index=self.index,
             metrics=self.metrics,
             clock=lambda: dt.datetime(2024, 3, 8, 12, 0, tzinfo=dt.UTC),
+            max_events=self.settings.max_events_per_article,
         )
         app = create_app(
             service=service, settings=self.settings, metrics=self.metrics, ready_check=ready_check

@@ -32,7 +32,12 @@ from tocsin.ingest.auth import UNAUTHORIZED, require_api_key
 from tocsin.ingest.keys import KeyRing
 from tocsin.ingest.metrics import IngestMetrics
 from tocsin.ingest.ops import ReadyCheck, ops_router
-from tocsin.ingest.service import Accepted, ArticleConflictError, IngestService
+from tocsin.ingest.service import (
+    Accepted,
+    ArticleConflictError,
+    IngestService,
+    TooManyEventsError,
+)
 from tocsin.settings import IngestSettings
 
 _NDJSON_TYPES = frozenset(["application/x-ndjson", "application/jsonl", "application/ndjson"])
@@ -92,7 +97,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     409: _answer("the article id is known with other content"),
     413: _answer("body too large"),
     415: _answer("wrong content type"),
-    422: _answer("valid JSON that is not a valid article"),
+    422: _answer("valid JSON that is not a valid article, or one yielding too many events"),
     503: _answer(
         "the broker did not acknowledge in time; retry after Retry-After seconds",
         headers=_RETRY_AFTER,
@@ -279,6 +284,8 @@ def create_app(
             return await service.accept(article)
         except ArticleConflictError as exc:
             raise ApiError(409, "article_conflict", str(exc)) from exc
+        except TooManyEventsError as exc:
+            raise ApiError(422, "too_many_events", str(exc)) from exc
         except BrokerUnavailableError as exc:
             raise ApiError(
                 503, "broker_unavailable", f"not accepted, retry later: {exc}", headers=unavailable

@@ -57,7 +57,12 @@ def build_apps(settings: IngestSettings, kafka: KafkaSettings) -> IngestApps:
     metrics = IngestMetrics(registry)
     publisher = KafkaPublisher(kafka, timeout_s=settings.publish_timeout_s)
     index = ArticleIndex(settings.state_dir / "articles.sqlite", settings.index_capacity)
-    service = IngestService(publisher=publisher, index=index, metrics=metrics)
+    service = IngestService(
+        publisher=publisher,
+        index=index,
+        metrics=metrics,
+        max_events=settings.max_events_per_article,
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

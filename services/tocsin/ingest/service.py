@@ -24,6 +24,11 @@ from tocsin.ingest.metrics import IngestMetrics
 from tocsin.kafka.records import Record, article_records
 
 log = logging.getLogger(__name__)
+# Extraction is CPU work on the event loop's thread. Above this size an article is
+# extracted on a worker thread instead, so that one long article (a megabyte takes
+# seconds) does not stall every other request; below it the hand-off would cost more
+# than it saves. The GIL still serialises the work: this is about latency, not speed.
+OFF_LOOP_BYTES = 64 * 1024
 
 
 class RecordPublisher(Protocol):
@@ -46,6 +51,19 @@ class ArticleConflictError(TocsinError):
         self.revision = revision
 
 
+class TooManyEventsError(TocsinError):
+    """The article yields more events than one article may publish."""
+
+    def __init__(self, article_id: str, found: int, limit: int) -> None:
+        super().__init__(
+            f"article {article_id!r} yields {found} events; one article may yield at most "
+            f"{limit} (TOCSIN_INGEST_MAX_EVENTS_PER_ARTICLE). Nothing was published: split "
+            "the text into separate articles"
+        )
+        self.found = found
+        self.limit = limit
+
+
 @dataclass(frozen=True, slots=True)
 class Accepted:
     """The outcome of an accepted (or already known) article."""
@@ -66,7 +84,9 @@ class IngestService:
         index: ArticleIndex,
         metrics: IngestMetrics,
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+        max_events: int = 1000,
     ) -> None:
+        self._max_events = max_events
         self._publisher = publisher
         self._index = index
         self._metrics = metrics
@@ -111,8 +131,14 @@ class IngestService:
 
     async def _extract_and_publish(self, article: Article, received_at: dt.datetime) -> Accepted:
         started = time.perf_counter()
-        events = extract(article, extracted_at=received_at)
+        if len(article.body) > OFF_LOOP_BYTES:
+            events = await asyncio.to_thread(extract, article, extracted_at=received_at)
+        else:
+            events = extract(article, extracted_at=received_at)
         self._metrics.extraction_seconds.observe(time.perf_counter() - started)
+        if len(events) > self._max_events:
+            self._metrics.articles.labels("rejected").inc()
+            raise TooManyEventsError(article.id, len(events), self._max_events)
         records = article_records(article, events)
         started = time.perf_counter()
         try:
