@@ -23,6 +23,7 @@ from prometheus_client import CollectorRegistry
 
 from tests.aggregator.conftest import TODAY
 from tests.aggregator.factory import casualty, statement
+from tests.sqlite_caps import cap_at_current_size, lift_cap
 from tocsin.aggregator import consumer as consumer_module
 from tocsin.aggregator.app import readiness_body
 from tocsin.aggregator.consumer import ConsumerLoop, Topics, store_retry_delay
@@ -51,15 +52,14 @@ class CappedStore(StateStore):
     saves = 0
 
     def cap(self) -> None:
-        """From now on, a save that needs one more page fails with SQLITE_FULL."""
+        """From now on, a write that needs one more page fails with SQLITE_FULL."""
         with self._lock:
-            pages = int(self._db.execute("PRAGMA page_count").fetchone()[0])
-            self._db.execute(f"PRAGMA max_page_count = {pages}")
+            cap_at_current_size(self._db)
 
     def uncap(self) -> None:
         """Space came back."""
         with self._lock:
-            self._db.execute("PRAGMA max_page_count = 1073741823")
+            lift_cap(self._db)
 
     def save(self, batch: Sequence[Changes]) -> None:
         """Count every attempt, then save."""

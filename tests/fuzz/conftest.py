@@ -150,6 +150,15 @@ class Ledger:
             counts[mode] += n
         return counts
 
+    def check_complete(self, operations: set[str], floor: int) -> None:
+        """The module's run reached exactly ``operations``, in negative mode too, with at
+        least ``floor`` requests; call it from a test after the generated ones."""
+        if not self.total:
+            pytest.fail("run the whole module: this test counts the requests of the one above")
+        assert set(self.per_operation()) == operations
+        assert self.per_mode()["negative"] > 0
+        assert self.total >= floor
+
     def summary(self) -> str:
         """A few lines for the terminal."""
         lines = [f"{self.api}: {self.total} requests ({dict(self.per_mode())})"]

@@ -20,6 +20,7 @@ from prometheus_client import CollectorRegistry
 from tocsin.errors import BrokerUnavailableError
 from tocsin.ingest.app import create_app
 from tocsin.ingest.index import ArticleIndex
+from tocsin.ingest.keys import KeyRing
 from tocsin.ingest.metrics import IngestMetrics
 from tocsin.ingest.ops import ReadyCheck
 from tocsin.ingest.service import IngestService
@@ -75,7 +76,13 @@ class Api:
     """The app under test with handles on its publisher, index and metrics."""
 
     def __init__(
-        self, tmp_path: Path, *, ready_check: ReadyCheck = _ready, **overrides: Any
+        self,
+        tmp_path: Path,
+        *,
+        ready_check: ReadyCheck = _ready,
+        keys: KeyRing | None = None,
+        ops_routes: bool = True,
+        **overrides: Any,
     ) -> None:
         self.settings = IngestSettings(state_dir=tmp_path, **overrides)
         self.publisher = RecordingPublisher()
@@ -88,10 +95,15 @@ class Api:
             clock=lambda: dt.datetime(2024, 3, 8, 12, 0, tzinfo=dt.UTC),
             max_events=self.settings.max_events_per_article,
         )
-        app = create_app(
-            service=service, settings=self.settings, metrics=self.metrics, ready_check=ready_check
+        self.app = create_app(
+            service=service,
+            settings=self.settings,
+            metrics=self.metrics,
+            ready_check=ready_check,
+            keys=keys,
+            ops_routes=ops_routes,
         )
-        self.client = SyncClient(app)
+        self.client = SyncClient(self.app)
 
     def metric(self, name: str, **labels: str) -> float:
         """Current value of one sample of the app's registry (0 when absent)."""

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import orjson
-from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client import generate_latest
 
-from tests.ingest.conftest import RecordingPublisher, SyncClient
-from tocsin.ingest.app import create_app
-from tocsin.ingest.index import ArticleIndex
+from tests.ingest.conftest import Api
 from tocsin.ingest.keys import KeyRing
-from tocsin.ingest.metrics import IngestMetrics
-from tocsin.ingest.service import IngestService
-from tocsin.settings import IngestSettings
 
 ALPHA = "tocsin_alpha-key-for-the-tests-0001"
 BETA = "tocsin_beta-key-for-the-tests-00002"
@@ -47,29 +41,11 @@ class Clock:
         return self.now
 
 
-class KeyedApi:
+class KeyedApi(Api):
     """The ingest app with a key ring (or none), its publisher and its metrics."""
 
     def __init__(self, tmp_path: Path, keys: KeyRing | None, *, ops_routes: bool = True) -> None:
-        self.settings = IngestSettings(state_dir=tmp_path, max_article_bytes=4096)
-        self.publisher = RecordingPublisher()
-        self.index = ArticleIndex(tmp_path / "articles.sqlite", self.settings.index_capacity)
-        self.metrics = IngestMetrics(CollectorRegistry())
-        service = IngestService(
-            publisher=self.publisher,
-            index=self.index,
-            metrics=self.metrics,
-            clock=lambda: dt.datetime(2024, 3, 8, 12, 0, tzinfo=dt.UTC),
-        )
-        self.app = create_app(
-            service=service,
-            settings=self.settings,
-            metrics=self.metrics,
-            ready_check=ready,
-            keys=keys,
-            ops_routes=ops_routes,
-        )
-        self.client = SyncClient(self.app)
+        super().__init__(tmp_path, keys=keys, ops_routes=ops_routes, max_article_bytes=4096)
 
     def post(self, token: str | None, route: str = "/v1/articles", body: Any = ARTICLE) -> Any:
         headers = bearer(token) if token else JSON

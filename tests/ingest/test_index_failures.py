@@ -16,6 +16,7 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from tests.ingest.conftest import RecordingPublisher
+from tests.sqlite_caps import cap_at_current_size, lift_cap
 from tocsin.contract.article import ArticleIn
 from tocsin.errors import StateDirError
 from tocsin.ingest.index import ArticleIndex, KnownArticle
@@ -29,13 +30,12 @@ class CappedIndex(ArticleIndex):
     def cap(self) -> None:
         """From now on, a write that needs one more page fails with SQLITE_FULL."""
         with self._lock:
-            pages = int(self._db.execute("PRAGMA page_count").fetchone()[0])
-            self._db.execute(f"PRAGMA max_page_count = {pages}")
+            cap_at_current_size(self._db)
 
     def uncap(self) -> None:
         """Space came back."""
         with self._lock:
-            self._db.execute("PRAGMA max_page_count = 1073741823")
+            lift_cap(self._db)
 
 
 def _known(i: int) -> KnownArticle:
