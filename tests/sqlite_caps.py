@@ -7,6 +7,7 @@ needs one more page fails with SQLITE_FULL, the very error a full disk gives.
 from __future__ import annotations
 
 import sqlite3
+import threading
 
 _SQLITE_MAX_PAGES = 1073741823  # SQLite's own default cap
 
@@ -20,3 +21,20 @@ def cap_at_current_size(db: sqlite3.Connection) -> None:
 def lift_cap(db: sqlite3.Connection) -> None:
     """Space came back."""
     db.execute(f"PRAGMA max_page_count = {_SQLITE_MAX_PAGES}")
+
+
+class CappableDb:
+    """Mixed into a store that keeps its connection in ``_db`` behind ``_lock``."""
+
+    _db: sqlite3.Connection
+    _lock: threading.Lock
+
+    def cap(self) -> None:
+        """From now on, a write that needs one more page fails with SQLITE_FULL."""
+        with self._lock:
+            cap_at_current_size(self._db)
+
+    def uncap(self) -> None:
+        """Space came back."""
+        with self._lock:
+            lift_cap(self._db)

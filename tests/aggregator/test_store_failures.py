@@ -23,7 +23,7 @@ from prometheus_client import CollectorRegistry
 
 from tests.aggregator.conftest import TODAY
 from tests.aggregator.factory import casualty, statement
-from tests.sqlite_caps import cap_at_current_size, lift_cap
+from tests.sqlite_caps import CappableDb
 from tocsin.aggregator import consumer as consumer_module
 from tocsin.aggregator.app import readiness_body
 from tocsin.aggregator.consumer import ConsumerLoop, Topics, store_retry_delay
@@ -46,20 +46,10 @@ KEEP = 20
 WAIT_S = 20.0  # generous bound on a state the loop reaches in milliseconds
 
 
-class CappedStore(StateStore):
+class CappedStore(CappableDb, StateStore):
     """A real store whose database can be capped at its current size, like a full disk."""
 
     saves = 0
-
-    def cap(self) -> None:
-        """From now on, a write that needs one more page fails with SQLITE_FULL."""
-        with self._lock:
-            cap_at_current_size(self._db)
-
-    def uncap(self) -> None:
-        """Space came back."""
-        with self._lock:
-            lift_cap(self._db)
 
     def save(self, batch: Sequence[Changes]) -> None:
         """Count every attempt, then save."""

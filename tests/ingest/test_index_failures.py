@@ -16,7 +16,7 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from tests.ingest.conftest import RecordingPublisher
-from tests.sqlite_caps import cap_at_current_size, lift_cap
+from tests.sqlite_caps import CappableDb
 from tocsin.contract.article import ArticleIn
 from tocsin.errors import StateDirError
 from tocsin.ingest.index import ArticleIndex, KnownArticle
@@ -24,18 +24,8 @@ from tocsin.ingest.metrics import IngestMetrics
 from tocsin.ingest.service import IngestService
 
 
-class CappedIndex(ArticleIndex):
+class CappedIndex(CappableDb, ArticleIndex):
     """A real index whose database can be capped at its current size."""
-
-    def cap(self) -> None:
-        """From now on, a write that needs one more page fails with SQLITE_FULL."""
-        with self._lock:
-            cap_at_current_size(self._db)
-
-    def uncap(self) -> None:
-        """Space came back."""
-        with self._lock:
-            lift_cap(self._db)
 
 
 def _known(i: int) -> KnownArticle:
