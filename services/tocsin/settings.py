@@ -31,6 +31,7 @@ nothing here is instantiated at import time.
 | TOCSIN_INGEST_API_KEYS           | (none)           | API keys, comma-separated (plaintext)    |
 | TOCSIN_INGEST_API_KEYS_FILE      | (none)           | file of key hashes, re-read on change    |
 | TOCSIN_INGEST_OPS_HOST / _PORT   | (none)           | own listener for health and metrics      |
+| TOCSIN_INGEST_WORKERS            | 1                | worker processes sharing the port(s)     |
 
 | TOCSIN_AGGREGATOR_…    | default            | meaning                              |
 |------------------------|--------------------|--------------------------------------|
@@ -242,6 +243,13 @@ class IngestSettings(BaseSettings):
         le=65535,
         validate_default=True,  # so that the check below also sees an ops_host without it
         description="Port of that listener; when set, the main port no longer serves them.",
+    )
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Worker processes, each running the whole service on the same "
+        "listening socket(s), bound once by a supervising parent. 1 runs it in-process.",
     )
 
     # A field validator, not a model one: a model validator's error would quote every

@@ -54,6 +54,12 @@ def register(subparsers: Any) -> None:
         help="port of that listener; the main port then no longer serves them "
         "(TOCSIN_INGEST_OPS_PORT; default: served on the main port)",
     )
+    ingest.add_argument(
+        "--workers",
+        type=int,
+        help="worker processes sharing the listening port(s), 1 to 64 "
+        "(TOCSIN_INGEST_WORKERS, default 1: the service runs in this process)",
+    )
     ingest.set_defaults(handler=run_ingest)
     _register_aggregator(services)
 
@@ -91,7 +97,7 @@ def run_ingest(args: argparse.Namespace) -> int:
         IngestSettings,
         {"host": "host", "port": "port", "state_dir": "state_dir",
          "publish_timeout": "publish_timeout_s", "api_keys_file": "api_keys_file",
-         "ops_host": "ops_host", "ops_port": "ops_port"},
+         "ops_host": "ops_host", "ops_port": "ops_port", "workers": "workers"},
     )  # fmt: skip
     if built is None:
         return 2

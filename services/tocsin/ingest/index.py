@@ -4,7 +4,8 @@ It answers "have we already accepted this article?" so a re-post gets
 ``duplicate: true`` and publishes nothing new. It is an optimisation for one
 instance, not the correctness guarantee: event ids are deterministic, so the
 aggregator drops repeats even when several ingest instances (each with its own
-index) accept the same article.
+index, or worker processes sharing one index at the same moment) accept the
+same article.
 
 So the index never fails a request. Its directory must be writable at start
 (``StateDirError`` otherwise: the service does not start); a later failed read
@@ -38,6 +39,7 @@ CREATE TABLE IF NOT EXISTS articles (
 )
 """
 _PRUNE_EVERY = 256  # inserts between two trims to capacity
+_BUSY_TIMEOUT_MS = 5000
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +69,11 @@ class ArticleIndex:
         self._capacity = capacity
         self._inserts = 0
         self._problem: str | None = None
+        # Worker processes (TOCSIN_INGEST_WORKERS) share one file. WAL lets readers
+        # go on while one writes; a writer waits for another's lock this long instead
+        # of failing at once with "database is locked". Every write holds it for one
+        # short transaction, so the wait is never near this bound in practice.
+        self._db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
         with self._lock, self._db:
             self._db.execute(_SCHEMA)
 

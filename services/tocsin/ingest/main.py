@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator
 from typing import NamedTuple
 
@@ -19,9 +20,10 @@ from tocsin.ingest.app import create_app
 from tocsin.ingest.auth import api_keys_from
 from tocsin.ingest.index import ArticleIndex
 from tocsin.ingest.listeners import serve_split
-from tocsin.ingest.metrics import IngestMetrics
+from tocsin.ingest.metrics import IngestMetrics, multiprocess_registry
 from tocsin.ingest.ops import create_ops_app
 from tocsin.ingest.service import IngestService
+from tocsin.ingest.workers import serve_workers
 from tocsin.kafka.admin import ensure_topics
 from tocsin.kafka.health import TopicsReady
 from tocsin.kafka.publisher import KafkaPublisher
@@ -50,11 +52,17 @@ class IngestApps(NamedTuple):
     ops: FastAPI | None
 
 
-def build_apps(settings: IngestSettings, kafka: KafkaSettings) -> IngestApps:
-    """The ingest applications with their real publisher, index, keys and metrics."""
+def build_apps(
+    settings: IngestSettings, kafka: KafkaSettings, *, worker: bool = False
+) -> IngestApps:
+    """The ingest applications with their real publisher, index, keys and metrics.
+
+    ``worker``: built in one of several worker processes; /metrics then answers with
+    the sums over all workers (prometheus_client's multiprocess mode).
+    """
     keys = api_keys_from(settings)  # first: a bad key file stops the start before any I/O
     registry = CollectorRegistry()
-    metrics = IngestMetrics(registry)
+    metrics = IngestMetrics(registry, exposed=multiprocess_registry() if worker else None)
     publisher = KafkaPublisher(kafka, timeout_s=settings.publish_timeout_s)
     index = ArticleIndex(settings.state_dir / "articles.sqlite", settings.index_capacity)
     service = IngestService(
@@ -68,7 +76,8 @@ def build_apps(settings: IngestSettings, kafka: KafkaSettings) -> IngestApps:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         task = asyncio.create_task(_ensure_topics_until_done(kafka))
         log.info(
-            "ingest ready to accept on %s:%d, publishing to %s",
+            "ingest %sready to accept on %s:%d, publishing to %s",
+            f"worker {os.getpid()} " if worker else "",
             settings.host,
             settings.port,
             kafka.bootstrap,
@@ -96,15 +105,29 @@ def build_apps(settings: IngestSettings, kafka: KafkaSettings) -> IngestApps:
     return IngestApps(main, create_ops_app(metrics, ready_check) if apart else None)
 
 
+def _grace(settings: IngestSettings) -> int:
+    """Seconds a stopping server waits for in-flight requests (each waits for its acks)."""
+    return int(settings.publish_timeout_s) + 5
+
+
 def serve(settings: IngestSettings, kafka: KafkaSettings) -> None:
-    """Run the ingest service until SIGINT or SIGTERM."""
+    """Run the ingest service until SIGINT or SIGTERM.
+
+    With ``settings.workers`` > 1 this process supervises that many worker
+    processes (see workers.py); with 1 it serves the requests itself.
+    """
+    if settings.workers > 1:
+        # A stop signal before the supervisor has taken over ends the start with status 0.
+        with stop_signals_exit_cleanly():
+            serve_workers(settings, kafka, timeout_graceful_shutdown=_grace(settings))
+        return
     try:
         apps = build_apps(settings, kafka)
     except StateDirError as exc:
         # Before any port is bound: an unusable state directory is one line, not a traceback.
         log.critical("cannot start: %s", exc)
         raise SystemExit(1) from None
-    grace = int(settings.publish_timeout_s) + 5
+    grace = _grace(settings)
     # On SIGTERM uvicorn stops accepting, finishes in-flight requests (each waits for its
     # acks), then the lifespan flushes the producer; that clean stop exits with status 0.
     with stop_signals_exit_cleanly():

@@ -1,17 +1,37 @@
-"""Prometheus metrics of the ingest service, on an injected registry."""
+"""Prometheus metrics of the ingest service, on an injected registry.
+
+With several worker processes (``TOCSIN_INGEST_WORKERS``), prometheus_client's
+multiprocess mode keeps each worker's values in files of a shared directory, and
+/metrics is answered from ``multiprocess_registry()``, which sums every worker's
+files: any worker answers a scrape with the totals of all. The ingest metrics are
+counters and histograms only, which that mode sums without further configuration.
+"""
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Histogram, multiprocess
 
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 
 
-class IngestMetrics:
-    """Every metric the ingest service exports."""
+def multiprocess_registry() -> CollectorRegistry:
+    """A registry that collects the metrics of every worker from PROMETHEUS_MULTIPROC_DIR."""
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    return registry
 
-    def __init__(self, registry: CollectorRegistry) -> None:
-        self.registry = registry
+
+class IngestMetrics:
+    """Every metric the ingest service exports.
+
+    The metrics are created on ``registry``; /metrics serves ``exposed`` when given
+    (the multiprocess registry of a worker), else ``registry``.
+    """
+
+    def __init__(
+        self, registry: CollectorRegistry, *, exposed: CollectorRegistry | None = None
+    ) -> None:
+        self.registry = registry if exposed is None else exposed
         self.requests = Counter(
             "tocsin_ingest_http_requests",
             "HTTP requests answered, by route template, method and status code.",

@@ -1,0 +1,222 @@
+"""Running the ingest service as several worker processes on one address.
+
+One process tops out near 400 articles/s on two cores (see BENCHMARKS.md): most of
+an article's CPU time is Python (HTTP stack, extraction, producer, index), which
+one process cannot spread over cores. With ``TOCSIN_INGEST_WORKERS=N`` the process
+started becomes a supervisor:
+
+- it checks what would stop every worker alike (API key file, state directory)
+  and binds the listening socket(s) once, so that port 0 and a busy port behave
+  as with one process;
+- it starts N worker processes (uvicorn's ``Multiprocess`` supervisor, spawn
+  start method) that each build the whole service (own producer, own connection
+  to the shared index, own event loop) and accept on the inherited sockets: the
+  kernel hands each new connection to one of them;
+- a worker that dies while serving is replaced; a worker that fails before it
+  serves (its application cannot be built, its startup fails) would fail again,
+  so the supervisor then stops the others and exits with status 1;
+- SIGTERM or SIGINT to the supervisor sends SIGTERM to every worker, which stops
+  as one process does (finishes in-flight requests, flushes its producer); the
+  supervisor waits for them all and exits with status 0.
+
+Metrics use prometheus_client's multiprocess mode: the supervisor empties a
+directory under the state directory and points PROMETHEUS_MULTIPROC_DIR at it
+before any worker starts, and every worker's /metrics sums all workers' files.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from starlette.types import ASGIApp
+from uvicorn.config import STARTUP_FAILURE
+from uvicorn.supervisors import Multiprocess
+
+from tocsin import logs
+from tocsin.errors import StateDirError
+from tocsin.http_common import UVICORN_LOG_OPTIONS
+from tocsin.ingest.auth import api_keys_from
+from tocsin.ingest.index import ArticleIndex
+from tocsin.ingest.listeners import ByLocalPort, ListenError, bind
+from tocsin.settings import IngestSettings, KafkaSettings
+
+log = logging.getLogger(__name__)
+
+METRICS_DIR_NAME = "prometheus-multiproc"
+"""The directory under the state directory that holds the workers' metric files."""
+
+
+class WorkersFailedError(SystemExit):
+    """A worker failed before serving: the supervisor stopped, with status 1."""
+
+    def __init__(self) -> None:
+        super().__init__(1)
+
+
+class WorkerApp:
+    """Builds the ingest application inside a worker process (uvicorn's app factory).
+
+    It is pickled into each spawned worker, so it holds only settings and plain
+    values; the parent's logging configuration does not survive the spawn and is
+    set up again from ``log_level`` and ``log_format``.
+    """
+
+    def __init__(
+        self,
+        settings: IngestSettings,
+        kafka: KafkaSettings,
+        *,
+        ops_port: int | None,
+        log_level: int,
+        log_format: logs.LogFormat,
+    ) -> None:
+        self.settings = settings
+        self.kafka = kafka
+        self.ops_port = ops_port
+        self.log_level = log_level
+        self.log_format = log_format
+
+    def __call__(self) -> ASGIApp:
+        _configure_worker_logging(self.log_level, self.log_format)
+        # Imported here: main imports this module to start the workers.
+        from tocsin.ingest.main import build_apps  # noqa: PLC0415
+
+        try:
+            apps = build_apps(self.settings, self.kafka, worker=True)
+        except Exception:
+            # uvicorn would report any other exit as a crash and start the worker again.
+            log.critical("worker %d cannot build the ingest service", os.getpid(), exc_info=True)
+            raise SystemExit(STARTUP_FAILURE) from None
+        if apps.ops is not None and self.ops_port is not None:
+            return ByLocalPort(apps.main, apps.ops, self.ops_port)
+        return apps.main
+
+
+class _WorkerFilter(logging.Filter):
+    """Adds ``worker`` (the process id) to each record: a field of its own in JSON logs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pid = os.getpid()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.worker = self.pid
+        return True
+
+
+def _configure_worker_logging(level: int, fmt: logs.LogFormat) -> None:
+    # Imported here: it pulls in kafka's logging set-up, needed only in a worker.
+    from tocsin.cli.kafka_args import quiet_kafka_logs  # noqa: PLC0415
+
+    handler = logs.make_handler(fmt)
+    handler.addFilter(_WorkerFilter())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(level)
+    quiet_kafka_logs()
+
+
+def _current_log_format() -> logs.LogFormat:
+    """The format of the supervisor's own log lines, for its workers to use too."""
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler.formatter, logs.TextFormatter):
+            return "text"
+        if handler.formatter is not None:
+            return "json"
+    return "text"
+
+
+def prepare_metrics_dir(state_dir: Path) -> Path:
+    """Create or empty the workers' metrics directory: files of an earlier run would be
+    summed into this one's counters."""
+    directory = state_dir / METRICS_DIR_NAME
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for stale in directory.glob("*.db"):
+            stale.unlink()
+    except OSError as exc:
+        raise StateDirError(directory, f"cannot prepare it: {exc.strerror or exc}") from exc
+    return directory
+
+
+def _check_shared_resources(settings: IngestSettings) -> None:
+    """Fail once, in the supervisor, on what would stop every worker alike."""
+    api_keys_from(settings)  # KeyConfigError: the key file is missing or malformed
+    # Creating the index here also means the workers never race to create its schema.
+    ArticleIndex(settings.state_dir / "articles.sqlite", settings.index_capacity).close()
+
+
+class _Supervisor(Multiprocess):
+    """uvicorn's worker supervisor, logging which workers it started."""
+
+    def init_processes(self) -> None:
+        super().init_processes()
+        pids = ", ".join(str(p.pid) for p in self.processes)
+        log.info("started %d ingest worker processes: %s", len(self.processes), pids)
+
+    def failed_at_start(self) -> bool:
+        return any(p.exitcode == STARTUP_FAILURE for p in self.processes)
+
+
+def serve_workers(
+    settings: IngestSettings, kafka: KafkaSettings, *, timeout_graceful_shutdown: int
+) -> None:
+    """Supervise ``settings.workers`` worker processes until SIGTERM or SIGINT.
+
+    Raises ``KeyConfigError`` or ``ListenError`` before starting any worker, and
+    ``WorkersFailedError`` when a worker fails before it serves.
+    """
+    try:
+        _check_shared_resources(settings)
+        metrics_dir = prepare_metrics_dir(settings.state_dir)
+    except StateDirError as exc:
+        log.critical("cannot start: %s", exc)
+        raise SystemExit(1) from None
+    # Inherited by the spawned workers, whose prometheus_client reads it on import.
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
+    sockets = _bind_all(settings)
+    ops_port = sockets[1].getsockname()[1] if len(sockets) > 1 else None
+    names = " and ".join(f"{s.getsockname()[0]}:{s.getsockname()[1]}" for s in sockets)
+    log.info("ingest supervisor %d listening on %s", os.getpid(), names)
+    app = WorkerApp(
+        settings,
+        kafka,
+        ops_port=ops_port,
+        log_level=logging.getLogger().getEffectiveLevel(),
+        log_format=_current_log_format(),
+    )
+    options: dict[str, Any] = dict(UVICORN_LOG_OPTIONS)
+    config = uvicorn.Config(
+        app,
+        factory=True,
+        workers=settings.workers,
+        timeout_graceful_shutdown=timeout_graceful_shutdown,
+        **options,
+    )
+    supervisor = _Supervisor(config, sockets)
+    try:
+        supervisor.run()
+    finally:
+        for sock in sockets:
+            sock.close()
+    if supervisor.failed_at_start():
+        log.critical("a worker failed before serving; the ingest service stopped")
+        raise WorkersFailedError
+    log.info("all ingest workers stopped")
+
+
+def _bind_all(settings: IngestSettings) -> list[socket.socket]:
+    """The main socket, then the ops socket when health and metrics listen apart."""
+    main_socket = bind(settings.host, settings.port)
+    if settings.ops_address is None:
+        return [main_socket]
+    try:
+        return [main_socket, bind(*settings.ops_address)]
+    except ListenError:
+        main_socket.close()
+        raise
