@@ -1,7 +1,8 @@
 """Sustained ingest load: concurrent clients posting distinct articles over loopback.
 
     python bench/ingest_load.py [--articles 3000] [--concurrency 16]
-        [--compression gzip|none] [--instances 1] [--broker-dir DIR | --bootstrap HOST:PORT]
+        [--compression lz4|gzip|none] [--instances 1 | --workers 1]
+        [--broker-dir DIR | --bootstrap HOST:PORT]
 
 Starts a local Kafka broker (unless --broker-dir or --bootstrap names a running
 one) and ``tocsin serve ingest`` as real processes, warms up, then posts synthetic
@@ -16,8 +17,10 @@ does much less, and it tells what a target costs: on 2 cores, N articles/s need
 N x (all CPU per article) <= 2 s of CPU per second.
 
 ``--instances N`` starts N independent ingest processes (own port and index) and
-spreads the clients over them: what several worker processes would gain.
-``--compression`` sets the producer's compression (TOCSIN_KAFKA_COMPRESSION).
+spreads the clients over them. ``--workers N`` starts one service with N worker
+processes on one port (``tocsin serve ingest --workers N``); its CPU is reported
+per worker. ``--compression`` sets the producer's compression
+(TOCSIN_KAFKA_COMPRESSION; default: the service's own default).
 """
 
 from __future__ import annotations
@@ -64,6 +67,14 @@ def _wait_ready(url: str, timeout: float = 60) -> None:
             pass
         time.sleep(0.2)
     raise SystemExit(f"ingest at {url} not ready within {timeout}s")
+
+
+def _children(pid: int) -> list[int]:
+    """The child processes of ``pid`` (its workers), where /proc lists them."""
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
 
 
 def _cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
@@ -125,16 +136,16 @@ def _start_services(
     args: argparse.Namespace, bootstrap: str, work: Path
 ) -> tuple[list[subprocess.Popen[bytes]], list[str]]:
     services, urls = [], []
-    env = os.environ | {
-        "TOCSIN_LOG_LEVEL": "WARNING",
-        "TOCSIN_KAFKA_COMPRESSION": args.compression,
-    }
+    env = os.environ | {"TOCSIN_LOG_LEVEL": "WARNING"}
+    if args.compression is not None:
+        env["TOCSIN_KAFKA_COMPRESSION"] = args.compression
     for n in range(args.instances):
         port = _free_port()
         log = (work / f"ingest-{n}.log").open("wb")
         command = [
             sys.executable, "-m", "tocsin", "serve", "ingest", "--port", str(port),
             "--bootstrap", bootstrap, "--state-dir", str(work / f"ingest-{n}"),
+            "--workers", str(args.workers),
         ]  # fmt: skip
         services.append(subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env))
         urls.append(f"http://127.0.0.1:{port}")
@@ -150,7 +161,10 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--instances", type=int, default=1, help="ingest processes to spread over")
-    parser.add_argument("--compression", choices=["gzip", "none"], default="gzip")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="worker processes of each ingest service"
+    )
+    parser.add_argument("--compression", choices=["lz4", "gzip", "none"])
     parser.add_argument("--bootstrap", help="use this running broker instead of starting one")
     parser.add_argument("--broker-dir", type=Path, help="use the running broker of this data dir")
     args = parser.parse_args()
@@ -175,13 +189,23 @@ def main() -> None:
             _wait_ready(url)
         articles = corpus(args.warmup + args.articles, seed=11)
         bodies = [orjson.dumps(a) for a in articles]
-        asyncio.run(_load(urls, bodies[: args.warmup], args.concurrency))
-        pids = {f"ingest {n}": s.pid for n, s in enumerate(services)} | {"client": os.getpid()}
+        # One connection pool per worker, as per instance: the load client's own CPU
+        # per request grows with the connections of one httpx pool.
+        pools = urls * args.workers
+        asyncio.run(_load(pools, bodies[: args.warmup], args.concurrency))
+        pids = {f"ingest {n}": s.pid for n, s in enumerate(services)}
+        if args.workers > 1:  # the supervisors idle: their workers do the work
+            pids |= {
+                f"ingest {n} child {w}": child
+                for n, s in enumerate(services)
+                for w, child in enumerate(_children(s.pid))
+            }
+        pids["client"] = os.getpid()
         if broker_pid is not None:
             pids["broker"] = broker_pid
         before = _cpu_seconds(pids)
         latencies, statuses, wall = asyncio.run(
-            _load(urls, bodies[args.warmup :], args.concurrency)
+            _load(pools, bodies[args.warmup :], args.concurrency)
         )
         after = _cpu_seconds(pids)
     finally:
@@ -207,7 +231,8 @@ def _report(
     cuts = statistics.quantiles(latencies, n=100) if len(latencies) >= 2 else [0.0] * 99
     print(
         f"articles: {args.articles} (mean {size / 1000:.1f} KB), concurrency {args.concurrency}, "
-        f"{args.instances} ingest process(es), compression {args.compression}"
+        f"{args.instances} ingest service(s) of {args.workers} worker(s), "
+        f"compression {args.compression or 'default'}"
     )
     print(f"statuses: {dict(sorted(statuses.items()))}")
     print(f"throughput: {len(latencies) / wall:.0f} articles/s over {wall:.1f} s")

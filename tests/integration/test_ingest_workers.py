@@ -178,7 +178,7 @@ def test_two_workers_share_one_port(kafka_bootstrap: str, tmp_path: Path) -> Non
         # A worker killed outright is replaced; what it counted stays in the sums.
         victim = min(pids)
         os.kill(victim, signal.SIGKILL)
-        supervisor.wait_for(re.compile(rf"Child process \[{victim}\] died"))
+        supervisor.wait_for(re.compile(rf"worker {victim} died"))
         others = pids - {victim}
         replaced = re.compile(r"ingest worker (\d+) ready")
         deadline = time.monotonic() + 60

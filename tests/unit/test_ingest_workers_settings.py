@@ -12,7 +12,8 @@ from pydantic import ValidationError
 
 from tocsin.cli.main import main
 from tocsin.ingest import main as ingest_main
-from tocsin.ingest.workers import METRICS_DIR_NAME, WorkerApp, prepare_metrics_dir
+from tocsin.ingest.listeners import ListenError, bind
+from tocsin.ingest.workers import METRICS_DIR_NAME, WorkerApp, _bind_all, prepare_metrics_dir
 from tocsin.settings import IngestSettings, KafkaSettings
 
 
@@ -66,3 +67,29 @@ def test_the_worker_factory_survives_the_trip_to_a_spawned_process(tmp_path: Pat
     copy: Any = pickle.loads(pickle.dumps(factory))  # noqa: S301  (our own bytes)
     assert copy.settings == settings
     assert copy.settings.api_keys.get_secret_value() == "k" * 32
+
+
+def test_port_0_gives_every_worker_a_socket_on_one_port(tmp_path: Path) -> None:
+    """One listening socket per worker, all on the port the kernel picked, plus the ops one."""
+    settings = IngestSettings(port=0, ops_port=1, workers=3, state_dir=tmp_path)
+    with bind("127.0.0.1", 0) as placeholder:  # a free port for the ops listener
+        ops_port = placeholder.getsockname()[1]
+    own, shared = _bind_all(settings.model_copy(update={"ops_port": ops_port}))
+    try:
+        ports = {s.getsockname()[1] for s in own}
+        assert len(own) == 3
+        assert len(ports) == 1
+        assert ports != {0}
+        assert [s.getsockname()[1] for s in shared] == [ops_port]
+    finally:
+        for sock in [*own, *shared]:
+            sock.close()
+
+
+def test_a_port_in_use_is_refused_before_any_worker(tmp_path: Path) -> None:
+    """The group would otherwise join another SO_REUSEPORT listener of this user."""
+    with bind("127.0.0.1", 0) as taken:
+        port = taken.getsockname()[1]
+        settings = IngestSettings(port=port, workers=2, state_dir=tmp_path)
+        with pytest.raises(ListenError, match=f"127.0.0.1:{port}"):
+            _bind_all(settings)

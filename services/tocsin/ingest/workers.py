@@ -36,6 +36,7 @@ import uvicorn
 from starlette.types import ASGIApp
 from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors import Multiprocess
+from uvicorn.supervisors.multiprocess import Process
 
 from tocsin import logs
 from tocsin.errors import StateDirError
@@ -152,12 +153,53 @@ def _check_shared_resources(settings: IngestSettings) -> None:
 
 
 class _Supervisor(Multiprocess):
-    """uvicorn's worker supervisor, logging which workers it started."""
+    """uvicorn's worker supervisor, giving each worker slot a listening socket of its own.
+
+    ``own[i]`` is the main socket of slot i: the worker started in that slot, and any
+    replacement of it, accepts on that socket (and the ``shared`` ones, the ops
+    listener). The kernel spreads new connections evenly over the sockets of a
+    SO_REUSEPORT group; with one shared socket, the worker that wakes first takes a
+    burst of connections and keeps them as long as they are kept alive.
+
+    uvicorn's own SIGHUP restart and SIGTTIN/SIGTTOU resizing still work: the workers
+    they start accept on every socket.
+    """
+
+    def __init__(self, config: uvicorn.Config, own: list[socket.socket],
+                 shared: list[socket.socket]) -> None:  # fmt: skip
+        super().__init__(config, [*own, *shared])
+        self.own = own
+        self.shared = shared
+
+    def _start(self, slot: int) -> Process:
+        process = Process(self.config, [self.own[slot], *self.shared])
+        process.start()
+        return process
 
     def init_processes(self) -> None:
-        super().init_processes()
+        self.processes = [self._start(slot) for slot in range(self.processes_num)]
         pids = ", ".join(str(p.pid) for p in self.processes)
         log.info("started %d ingest worker processes: %s", len(self.processes), pids)
+
+    def keep_subprocess_alive(self) -> None:
+        # uvicorn's loop, with the replacement started on the dead worker's socket.
+        if self.should_exit.is_set():
+            return
+        for slot, process in enumerate(self.processes):
+            if process.is_alive(timeout=self.config.timeout_worker_healthcheck):
+                continue
+            process.kill()  # alive but not answering: hung
+            process.join()
+            if process.exitcode == STARTUP_FAILURE:
+                log.error("worker %d failed before serving; stopping the others", process.pid)
+                self.should_exit.set()
+                return
+            if self.should_exit.is_set():
+                return
+            replacement = self._start(slot)
+            log.warning("worker %d died (exit code %s); started worker %d in its place",
+                        process.pid, process.exitcode, replacement.pid)  # fmt: skip
+            self.processes[slot] = replacement
 
     def failed_at_start(self) -> bool:
         return any(p.exitcode == STARTUP_FAILURE for p in self.processes)
@@ -179,12 +221,14 @@ def serve_workers(
         raise SystemExit(1) from None
     # Inherited by the spawned workers, whose prometheus_client reads it on import.
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
-    sockets = _bind_all(settings)
-    ops_port = sockets[1].getsockname()[1] if len(sockets) > 1 else None
-    names = " and ".join(f"{s.getsockname()[0]}:{s.getsockname()[1]}" for s in sockets)
+    own, shared = _bind_all(settings)
+    sockets = [*own, *shared]
+    ops_port = shared[0].getsockname()[1] if shared else None
+    names = " and ".join(f"{s.getsockname()[0]}:{s.getsockname()[1]}" for s in [own[0], *shared])
     log.info("ingest supervisor %d listening on %s", os.getpid(), names)
     app = WorkerApp(
-        settings,
+        # The port bound, so that the workers' messages name it when 0 was asked for.
+        settings.model_copy(update={"port": own[0].getsockname()[1]}),
         kafka,
         ops_port=ops_port,
         log_level=logging.getLogger().getEffectiveLevel(),
@@ -198,7 +242,7 @@ def serve_workers(
         timeout_graceful_shutdown=timeout_graceful_shutdown,
         **options,
     )
-    supervisor = _Supervisor(config, sockets)
+    supervisor = _Supervisor(config, own, shared)
     try:
         supervisor.run()
     finally:
@@ -210,13 +254,29 @@ def serve_workers(
     log.info("all ingest workers stopped")
 
 
-def _bind_all(settings: IngestSettings) -> list[socket.socket]:
-    """The main socket, then the ops socket when health and metrics listen apart."""
-    main_socket = bind(settings.host, settings.port)
-    if settings.ops_address is None:
-        return [main_socket]
+def _bind_all(settings: IngestSettings) -> tuple[list[socket.socket], list[socket.socket]]:
+    """One main socket per worker (a SO_REUSEPORT group), and the ops socket when
+    health and metrics listen apart."""
+    # A plain bind first: it fails on a port anything listens on, and resolves port 0.
+    # The group alone would join another SO_REUSEPORT group of this user on the port.
+    with bind(settings.host, settings.port) as probe:
+        port = probe.getsockname()[1]
+    own: list[socket.socket] = []
     try:
-        return [main_socket, bind(*settings.ops_address)]
+        for _ in range(settings.workers):
+            own.append(_bind_reusable(settings.host, port))
+        shared = [] if settings.ops_address is None else [bind(*settings.ops_address)]
     except ListenError:
-        main_socket.close()
+        for sock in own:
+            sock.close()
         raise
+    return own, shared
+
+
+def _bind_reusable(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host, port), family=family, backlog=2048, reuse_port=True)
+    except OSError as exc:
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        raise ListenError(f"cannot listen on {host}:{port}: {reason}") from exc
