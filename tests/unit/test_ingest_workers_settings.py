@@ -9,9 +9,11 @@ from typing import Any
 
 import pytest
 from pydantic import ValidationError
+from uvicorn.config import STARTUP_FAILURE
 
 from tocsin.cli.main import main
 from tocsin.ingest import main as ingest_main
+from tocsin.ingest import workers
 from tocsin.ingest.listeners import ListenError, bind
 from tocsin.ingest.workers import METRICS_DIR_NAME, WorkerApp, _bind_all, prepare_metrics_dir
 from tocsin.settings import IngestSettings, KafkaSettings
@@ -93,3 +95,23 @@ def test_a_port_in_use_is_refused_before_any_worker(tmp_path: Path) -> None:
         settings = IngestSettings(port=port, workers=2, state_dir=tmp_path)
         with pytest.raises(ListenError, match=f"127.0.0.1:{port}"):
             _bind_all(settings)
+
+
+def test_a_worker_that_cannot_build_the_service_exits_as_a_startup_failure(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """uvicorn's supervisor replaces a worker that exits otherwise, forever; this status
+    makes it stop the service instead."""
+
+    def broken(*_: Any, **__: Any) -> Any:
+        raise OSError("no such broker library")
+
+    monkeypatch.setattr(workers, "_configure_worker_logging", lambda level, fmt: None)
+    monkeypatch.setattr(ingest_main, "build_apps", broken)
+    factory = WorkerApp(
+        IngestSettings(state_dir=tmp_path), KafkaSettings(), ops_port=None, log_level=20,
+        log_format="text",
+    )  # fmt: skip
+    with pytest.raises(SystemExit) as stopped:
+        factory()
+    assert stopped.value.code == STARTUP_FAILURE

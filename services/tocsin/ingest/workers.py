@@ -6,15 +6,20 @@ one process cannot spread over cores. With ``TOCSIN_INGEST_WORKERS=N`` the proce
 started becomes a supervisor:
 
 - it checks what would stop every worker alike (API key file, state directory)
-  and binds the listening socket(s) once, so that port 0 and a busy port behave
-  as with one process;
+  and binds every listening socket itself, before any worker starts, so that
+  port 0 and a busy port behave as with one process. The main address gets one
+  socket per worker slot, a SO_REUSEPORT group on one port: the kernel spreads
+  new connections evenly over the group, where with one shared socket the
+  worker that wakes first takes most of a burst of connections. The ops socket,
+  when configured, is one, shared by all workers;
 - it starts N worker processes (uvicorn's ``Multiprocess`` supervisor, spawn
   start method) that each build the whole service (own producer, own connection
-  to the shared index, own event loop) and accept on the inherited sockets: the
-  kernel hands each new connection to one of them;
-- a worker that dies while serving is replaced; a worker that fails before it
-  serves (its application cannot be built, its startup fails) would fail again,
-  so the supervisor then stops the others and exits with status 1;
+  to the shared index, own event loop) on the sockets they inherit;
+- a worker that dies while serving is replaced by a new one on the same socket;
+  connections the kernel queued on that socket meanwhile wait (about a second)
+  and are then served. A worker that fails before it serves (its application
+  cannot be built, its startup fails) would fail again, so the supervisor then
+  stops the others and exits with status 1;
 - SIGTERM or SIGINT to the supervisor sends SIGTERM to every worker, which stops
   as one process does (finishes in-flight requests, flushes its producer); the
   supervisor waits for them all and exits with status 0.
@@ -162,7 +167,7 @@ class _Supervisor(Multiprocess):
     burst of connections and keeps them as long as they are kept alive.
 
     uvicorn's own SIGHUP restart and SIGTTIN/SIGTTOU resizing still work: the workers
-    they start accept on every socket.
+    they start, and those of slots beyond the first N, accept on every socket.
     """
 
     def __init__(self, config: uvicorn.Config, own: list[socket.socket],
@@ -172,7 +177,8 @@ class _Supervisor(Multiprocess):
         self.shared = shared
 
     def _start(self, slot: int) -> Process:
-        process = Process(self.config, [self.own[slot], *self.shared])
+        sockets = [self.own[slot], *self.shared] if slot < len(self.own) else self.sockets
+        process = Process(self.config, sockets)
         process.start()
         return process
 
@@ -188,7 +194,7 @@ class _Supervisor(Multiprocess):
         for slot, process in enumerate(self.processes):
             if process.is_alive(timeout=self.config.timeout_worker_healthcheck):
                 continue
-            process.kill()  # alive but not answering: hung
+            process.kill()  # dead already, or alive but not answering the ping: hung
             process.join()
             if process.exitcode == STARTUP_FAILURE:
                 log.error("worker %d failed before serving; stopping the others", process.pid)
