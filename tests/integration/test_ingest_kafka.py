@@ -13,9 +13,9 @@ import httpx
 import jsonschema
 import orjson
 import pytest
-from kafka import KafkaConsumer, TopicPartition
 
 from tests.conftest import REPO, SEED_ARTICLE
+from tests.integration.aggregator_support import end_offsets, read_all
 from tests.integration.processes import ingest_service
 from tocsin.contract import topics
 
@@ -45,32 +45,6 @@ def _post(url: str, data: bytes) -> httpx.Response:
     )
 
 
-def _read_all(bootstrap: str, names: list[str]) -> list[Any]:
-    """Every record currently on ``names``, read by a plain consumer without a group."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    try:
-        parts = [TopicPartition(t, p) for t in names for p in consumer.partitions_for_topic(t)]
-        consumer.assign(parts)
-        consumer.seek_to_beginning(*parts)
-        end = consumer.end_offsets(parts)
-        records: list[Any] = []
-        while any(consumer.position(tp) < end[tp] for tp in parts):
-            for batch in consumer.poll(timeout_ms=1000).values():
-                records.extend(batch)
-        return records
-    finally:
-        consumer.close()
-
-
-def _end_offsets(bootstrap: str, names: list[str]) -> dict[Any, int]:
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap)
-    try:
-        parts = [TopicPartition(t, p) for t in names for p in consumer.partitions_for_topic(t)]
-        return dict(consumer.end_offsets(parts))
-    finally:
-        consumer.close()
-
-
 def _schema(topic: str) -> dict[str, Any]:
     loaded: dict[str, Any] = orjson.loads((REPO / "schemas" / f"{topic}.schema.json").read_bytes())
     return loaded
@@ -89,7 +63,7 @@ def test_posted_article_events_arrive_on_their_topics(
     assert len(expected) >= 10
 
     found: dict[str, str] = {}
-    for record in _read_all(kafka_bootstrap, EVENT_TOPICS):
+    for record in read_all(kafka_bootstrap, EVENT_TOPICS):
         event = orjson.loads(record.value)
         if event["article_id"] != article_id:
             continue
@@ -103,7 +77,7 @@ def test_posted_article_events_arrive_on_their_topics(
         found[event["event_id"]] = event["type"]
     assert found == expected
 
-    raw = [r for r in _read_all(kafka_bootstrap, [topics.ARTICLES]) if r.key == article_id.encode()]
+    raw = [r for r in read_all(kafka_bootstrap, [topics.ARTICLES]) if r.key == article_id.encode()]
     assert len(raw) == 1
     jsonschema.validate(orjson.loads(raw[0].value), _schema(topics.ARTICLES))
     assert orjson.loads(raw[0].value)["body"] == orjson.loads(data)["body"]
@@ -113,12 +87,12 @@ def test_repost_publishes_nothing_new(ingest_url: str, kafka_bootstrap: str) -> 
     """Posting the same article again answers duplicate=true, same ids, and no new records."""
     data = _article()
     first = _post(ingest_url, data).json()
-    before = _end_offsets(kafka_bootstrap, [*EVENT_TOPICS, topics.ARTICLES])
+    before = end_offsets(kafka_bootstrap, [*EVENT_TOPICS, topics.ARTICLES])
     second = _post(ingest_url, data)
     assert second.status_code == 202
     assert second.json()["duplicate"] is True
     assert second.json()["events"] == first["events"]
-    assert _end_offsets(kafka_bootstrap, [*EVENT_TOPICS, topics.ARTICLES]) == before
+    assert end_offsets(kafka_bootstrap, [*EVENT_TOPICS, topics.ARTICLES]) == before
 
 
 def test_readiness_and_metrics_of_the_running_service(ingest_url: str) -> None:
