@@ -198,21 +198,31 @@ def wait_ready(
     _probe_metadata(f"{HOST}:{port}", layout, deadline, security or {})
 
 
+def local_admin(
+    bootstrap: str, client_id: str, deadline: float, options: Mapping[str, Any]
+) -> KafkaAdminClient:
+    """An admin client of the broker this package runs, bounded by ``deadline``.
+
+    Not tocsin.kafka's client_options: it talks to the broker this package just
+    configured, with the broker's own login (``options``), whatever TOCSIN_KAFKA_*
+    says. Raises kafka-python's KafkaError when it cannot connect.
+    """
+    remaining_ms = max(1000, int((deadline - time.monotonic()) * 1000))
+    return KafkaAdminClient(
+        bootstrap_servers=bootstrap,
+        client_id=client_id,
+        bootstrap_timeout_ms=remaining_ms,
+        request_timeout_ms=min(remaining_ms, 5000),
+        **options,
+    )
+
+
 def _probe_metadata(
     bootstrap: str, layout: BrokerLayout, deadline: float, security: Mapping[str, Any]
 ) -> None:
     """Send real metadata requests until the broker lists itself as an unfenced member."""
-    remaining_ms = max(1000, int((deadline - time.monotonic()) * 1000))
     try:
-        # Not tocsin.kafka's client_options: this probe talks to the broker this package
-        # just configured, with the broker's own login, whatever TOCSIN_KAFKA_* says.
-        admin = KafkaAdminClient(
-            bootstrap_servers=bootstrap,
-            client_id="tocsin-localbroker-probe",
-            bootstrap_timeout_ms=remaining_ms,
-            request_timeout_ms=min(remaining_ms, 5000),
-            **security,
-        )
+        admin = local_admin(bootstrap, "tocsin-localbroker-probe", deadline, security)
     except KafkaError as exc:
         raise BrokerStartError(
             f"Kafka accepted connections on {bootstrap} but answered no metadata request: {exc}. "

@@ -17,6 +17,7 @@ from kafka.admin import UserScramCredentialUpsertion
 from kafka.errors import KafkaError
 
 from tocsin.localbroker.errors import BrokerStartError
+from tocsin.localbroker.process import local_admin
 from tocsin.localbroker.security import SCRAM_MECHANISMS, Login
 
 
@@ -24,15 +25,8 @@ def add_scram_credentials(
     bootstrap: str, options: dict[str, Any], login: Login, deadline: float
 ) -> None:
     """Store ``login`` for every SCRAM mechanism; return once the broker knows them."""
-    remaining_ms = max(1000, int((deadline - time.monotonic()) * 1000))
     try:
-        admin = KafkaAdminClient(
-            bootstrap_servers=bootstrap,
-            client_id="tocsin-localbroker-scram",
-            bootstrap_timeout_ms=remaining_ms,
-            request_timeout_ms=min(remaining_ms, 5000),
-            **options,
-        )
+        admin = local_admin(bootstrap, "tocsin-localbroker-scram", deadline, options)
     except KafkaError as exc:
         raise BrokerStartError(f"could not connect to add SCRAM credentials: {exc}") from exc
     try:
