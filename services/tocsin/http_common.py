@@ -164,11 +164,19 @@ class RequestMetricsMiddleware:
         try:
             await self.app(scope, receive, capture)
         finally:
-            route: Any = scope.get("route")
-            # Route templates, never raw paths: label values must stay a bounded set.
-            name = getattr(route, "path", None) or "unmatched"
+            name = route_template(scope)
             self.requests.labels(name, scope["method"], str(status["code"])).inc()
             self.seconds.labels(name).observe(time.perf_counter() - started)
+
+
+def route_template(scope: Scope) -> str:
+    """The matched route's template (e.g. ``/v1/articles``), or "unmatched".
+
+    Never the raw path: that is client-chosen and unbounded, so it must not become a
+    metric label value (a bounded set) or go into a log line (it could forge one).
+    """
+    route: Any = scope.get("route")
+    return getattr(route, "path", None) or "unmatched"
 
 
 REQUEST_ID_HEADER: Final = "X-Request-ID"
@@ -236,11 +244,8 @@ class RequestContextMiddleware:
 
 
 def _log_access(scope: Scope, status: int | None, seconds: float, request_id: str) -> None:
-    route: Any = scope.get("route")
-    template = getattr(route, "path", None) or "unmatched"
+    template = route_template(scope)
     client = scope.get("client")
-    # The route template, not the raw path: the path is client-chosen text (it could
-    # forge a log line in text mode) and unbounded; the template is neither.
     access_log.info(
         "%s %s %s %.1f ms",
         scope["method"],
