@@ -4,8 +4,8 @@
 # (checks deploy/prometheus and runs the alert rules' unit tests) and its server (the
 # end-to-end test scrapes the real services and runs every dashboard query); chromium
 # and chromium-driver (the aggregator's dashboard page is tested in a headless
-# browser). Needs root and apt; without them it says what is missing and carries on.
-# The kcat tests then skip; the deploy, Prometheus and page tests fail, saying what
+# browser); openssl (makes a throwaway CA for the SASL_SSL test). Needs root and apt; without them it says what is missing and carries on.
+# The kcat and SASL_SSL tests then skip; the deploy, Prometheus and page tests fail, saying what
 # is missing, since they have no other judge.
 set -uo pipefail
 need=()
@@ -13,6 +13,7 @@ command -v kcat >/dev/null 2>&1 || need+=(kcat)
 { command -v promtool && command -v prometheus; } >/dev/null 2>&1 || need+=(prometheus)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
     echo "system-deps: not root or no apt-get; missing: ${need[*]}" >&2
