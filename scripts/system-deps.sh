@@ -4,9 +4,10 @@
 # (checks deploy/prometheus and runs the alert rules' unit tests) and its server (the
 # end-to-end test scrapes the real services and runs every dashboard query); chromium
 # and chromium-driver (the aggregator's dashboard page is tested in a headless
-# browser); openssl (makes a throwaway CA for the SASL_SSL test). Needs root and apt; without them it says what is missing and carries on.
-# The kcat and SASL_SSL tests then skip; the deploy, Prometheus and page tests fail, saying what
-# is missing, since they have no other judge.
+# browser); openssl (makes a throwaway CA for the SASL_SSL test). Needs root and apt;
+# without them it says what is missing and carries on. The kcat and SASL_SSL tests
+# then skip; the deploy, Prometheus and page tests fail, saying what is missing,
+# since they have no other judge.
 set -uo pipefail
 need=()
 command -v kcat >/dev/null 2>&1 || need+=(kcat)
