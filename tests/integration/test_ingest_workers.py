@@ -29,8 +29,8 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import REPO, SEED_ARTICLE
+from tests.integration.aggregator_support import EVENT_TOPICS, read_all
 from tests.integration.processes import stop
-from tests.integration.test_ingest_kafka import EVENT_TOPICS, _read_all
 from tocsin.contract import topics
 
 pytestmark = pytest.mark.kafka
@@ -162,7 +162,7 @@ def test_two_workers_share_one_port(kafka_bootstrap: str, tmp_path: Path) -> Non
 
         article_ids = {a.json()["article_id"] for a in answers}
         found = {}
-        for record in _read_all(kafka_bootstrap, EVENT_TOPICS):
+        for record in read_all(kafka_bootstrap, EVENT_TOPICS):
             event = orjson.loads(record.value)
             if event["article_id"] in article_ids:
                 assert record.topic == topics.EVENT_TOPICS[event["type"]]
