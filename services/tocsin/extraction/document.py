@@ -82,10 +82,14 @@ class SentenceView:
     @property
     def words(self) -> list[str]:
         """The words in order, lower-cased."""
-        if self._words is None:
+        words = self._words
+        if words is None:
             self._tokenise()
-            assert self._words is not None
-        return self._words
+            # Read the attribute again: _tokenise set it (a narrowed `self._words` would
+            # still be typed None here, which compiled code enforces).
+            words = self._words
+            assert words is not None
+        return words
 
     @property
     def word_starts(self) -> list[int]:
