@@ -12,8 +12,13 @@ WORKDIR /src
 # Only what the wheel is made of: metadata (pyproject.toml names README.md as the
 # long description) and the package. Copied first and alone so that edits to tests or
 # docs do not invalidate this layer.
-COPY pyproject.toml README.md ./
+COPY pyproject.toml setup.py README.md ./
 COPY services ./services
+# A C compiler: setup.py compiles the extraction core with mypyc. Only this stage has
+# it; the runtime stage gets the compiled modules inside the wheel.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gcc libc6-dev \
+    && rm -rf /var/lib/apt/lists/*
 # `pip wheel` resolves the dependencies too, so the runtime stage installs offline
 # from /wheels and never needs a compiler or the network.
 RUN python -m pip wheel --no-cache-dir --wheel-dir /wheels .

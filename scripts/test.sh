@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 ./scripts/system-deps.sh
 . .venv/bin/activate
 
-echo "== ruff check";        ruff check services tests bench
-echo "== ruff format";       ruff format --check services tests bench
+echo "== ruff check";        ruff check services tests bench setup.py
+echo "== ruff format";       ruff format --check services tests bench setup.py
 echo "== mypy (strict)";     mypy
 echo "== pytest";            python -m pytest "$@"

@@ -10,10 +10,8 @@ linker makes about dates, on random text.
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 from bisect import bisect_left
 from collections.abc import Callable
-from types import ModuleType
 
 import jsonschema
 import orjson
@@ -21,6 +19,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.bench_modules import load_bench_module
 from tests.conftest import REPO
 from tocsin.contract import topics
 from tocsin.contract.article import ArticleIn
@@ -47,18 +46,7 @@ def _validator(topic: str) -> jsonschema.protocols.Validator:
 VALIDATORS = {event_type: _validator(topic) for event_type, topic in topics.EVENT_TOPICS.items()}
 
 
-def _load_families() -> dict[str, Callable[[int], str]]:
-    path = REPO / "bench" / "adversarial_texts.py"
-    spec = importlib.util.spec_from_file_location("adversarial_texts", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module: ModuleType = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    families: dict[str, Callable[[int], str]] = module.FAMILIES
-    return families
-
-
-FAMILIES = _load_families()
+FAMILIES: dict[str, Callable[[int], str]] = load_bench_module("adversarial_texts").FAMILIES
 # Families built from event sentences must yield events of these types at least.
 EXPECTED_TYPES = {
     "run_on_casualties": {"casualty"},

@@ -7,7 +7,9 @@ import sys
 
 import pytest
 
+from tocsin import __version__
 from tocsin.cli.main import main
+from tocsin.extraction import is_compiled
 
 HELP_CASES = [
     ([], ["topics", "tail", "--log-level"]),
@@ -75,3 +77,12 @@ def test_invalid_options_are_usage_errors(
         main(argv)
     assert exit_info.value.code == 2
     assert "error:" in capsys.readouterr().err
+
+
+def test_version_says_whether_extraction_is_compiled(capsys: pytest.CaptureFixture[str]) -> None:
+    """`tocsin --version` names the version and the extraction core that is running."""
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    how = "compiled" if is_compiled() else "interpreted"
+    assert capsys.readouterr().out == f"tocsin {__version__} (extraction: {how})\n"

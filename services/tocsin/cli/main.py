@@ -11,6 +11,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from tocsin import __version__, logs
 from tocsin.cli import (
@@ -27,6 +28,30 @@ from tocsin.cli import (
 from tocsin.cli.kafka_args import quiet_kafka_logs
 
 
+class _VersionAction(argparse.Action):
+    """``--version``: the version, and whether the extraction core is compiled.
+
+    Asked only when the flag is given: the answer imports the extraction modules,
+    which every other command would otherwise pay for at start.
+    """
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        from tocsin.extraction import is_compiled  # noqa: PLC0415
+
+        how = "compiled" if is_compiled() else "interpreted"
+        print(f"tocsin {__version__} (extraction: {how})")  # stdout, as argparse's own does
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the full argument parser (kept separate so tests can inspect --help)."""
     parser = argparse.ArgumentParser(
@@ -36,7 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
             "statements, curfews), publishes them to Kafka and keeps running totals."
         ),
     )
-    parser.add_argument("--version", action="version", version=f"tocsin {__version__}")
+    parser.add_argument(
+        "--version",
+        action=_VersionAction,
+        help="print the version and whether extraction runs compiled, then exit",
+    )
     parser.add_argument(
         "--log-level",
         default=None,

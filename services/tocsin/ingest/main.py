@@ -13,6 +13,7 @@ import uvicorn
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
+from tocsin import extraction
 from tocsin.contract import topics
 from tocsin.errors import BrokerUnavailableError, StateDirError
 from tocsin.http_common import UVICORN_LOG_OPTIONS, stop_signals_exit_cleanly
@@ -76,11 +77,12 @@ def build_apps(
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         task = asyncio.create_task(_ensure_topics_until_done(kafka))
         log.info(
-            "ingest %sready to accept on %s:%d, publishing to %s",
+            "ingest %sready to accept on %s:%d, publishing to %s; extraction %s",
             f"worker {os.getpid()} " if worker else "",
             settings.host,
             settings.port,
             kafka.bootstrap,
+            "compiled" if extraction.is_compiled() else "interpreted (slower: see TOCSIN_COMPILE)",
         )
         try:
             yield

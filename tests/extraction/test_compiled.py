@@ -1,0 +1,175 @@
+"""The compiled extraction core against its own Python source.
+
+The install compiles services/tocsin/extraction with mypyc (setup.py), and the
+rest of the suite tests whatever the install built. These tests check that the
+build is what it says it is, and that the C extensions find exactly what the .py
+files find, event for event and byte for byte: the interpreted side runs in a
+subprocess on a copy of the package without the extensions. The corpus is every
+one the project has: the golden cases, both benchmark corpora, every family of
+hostile text, the seed article when ../shared is there, and seeded random text
+made of the words the finders look for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import importlib.machinery
+import os
+import random
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from tests.bench_modules import load_bench_module
+from tests.conftest import EXTRACTION_SOURCES, REPO, SEED_ARTICLE
+from tests.extraction.golden import load_cases
+from tocsin.contract.article import ArticleIn
+from tocsin.extraction import is_compiled, lexicon
+from tocsin.extraction.pipeline import extract
+
+NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+COMPILE_OFF = os.environ.get("TOCSIN_COMPILE", "1").strip().lower() in {"0", "false", "no", "off"}
+EXTENSION_SUFFIXES = tuple(importlib.machinery.EXTENSION_SUFFIXES)
+
+needs_compiled = pytest.mark.skipif(
+    not is_compiled(), reason="installed with TOCSIN_COMPILE=0: there is no compiled core"
+)
+
+# Runs in the subprocess, on the copy without extensions; prints every article's events.
+_INTERPRETED_RUN = """
+import datetime as dt, sys
+import orjson
+from tocsin.contract.article import ArticleIn
+from tocsin.extraction import is_compiled
+from tocsin.extraction.pipeline import extract
+
+assert not is_compiled(), "the copy of the package must run interpreted"
+now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+out = []
+for raw in orjson.loads(open(sys.argv[1], "rb").read()):
+    article = ArticleIn.model_validate(raw).resolve(received_at=now)
+    out.append([e.model_dump(mode="json") for e in extract(article, extracted_at=now)])
+sys.stdout.buffer.write(orjson.dumps(out))
+"""
+
+
+def test_the_core_is_compiled_unless_the_install_was_asked_not_to() -> None:
+    """The README's install compiles; only TOCSIN_COMPILE=0 may leave it interpreted."""
+    assert is_compiled() is not COMPILE_OFF
+
+
+@needs_compiled
+def test_every_extraction_module_imports_as_a_c_extension() -> None:
+    """No module of the package fell back to its .py file (``__init__`` is meant to)."""
+    interpreted = []
+    for source in sorted(EXTRACTION_SOURCES.glob("*.py")):
+        if source.name == "__init__.py":
+            continue
+        module = importlib.import_module(f"tocsin.extraction.{source.stem}")
+        if not str(module.__file__).endswith(EXTENSION_SUFFIXES):
+            interpreted.append(source.stem)
+    assert interpreted == []
+
+
+_PLAIN_WORDS = """
+    12 3,000 eighteen dozens hundreds several at least over nearly between and
+    protesters police soldiers civilians troops CSTO Almaty Kazakhstan Lima Peru
+    Jan. 19 until from midnight Gen. U.S. the a of in on by said told according
+"""
+
+
+def _random_texts(count: int) -> list[str]:
+    """Seeded word salad of triggers, figures, groups, places, quotes and odd scripts."""
+    rng = random.Random(20261126)
+    words = [
+        *sorted(lexicon.CASUALTY_TRIGGERS),
+        *sorted(lexicon.CURFEW_PHRASES),
+        *sorted(lexicon.DEPLOYMENT_VERBS),
+        *sorted(lexicon.SPEECH_VERBS),
+        *_PLAIN_WORDS.split(),
+        *["“", "”", '"', "'", ",", ".", "?", "!", ";", "—", "\n", "İstanbul", "Straße", "中文"],
+    ]
+    return [" ".join(rng.choice(words) for _ in range(rng.randint(5, 120))) for _ in range(count)]
+
+
+def _corpus() -> list[dict[str, Any]]:
+    """Raw articles (id, body, published_at) from every source the project has."""
+    published = "2024-02-01T09:00:00Z"
+    articles = [
+        {"id": case.article_id, "body": case.text, "published_at": case.published_at}
+        for case in load_cases()
+    ]
+    bench = load_bench_module("corpus")
+    for density, count in ((0.2, 300), (0.6, 100)):
+        articles += [
+            {"id": f"bench-{density}-{a['id']}", "body": a["body"], "published_at": published}
+            for a in bench.corpus(count, density=density)
+        ]
+    families = load_bench_module("adversarial_texts").FAMILIES
+    articles += [
+        {"id": f"hostile-{name}", "body": make(8 * 1024), "published_at": published}
+        for name, make in sorted(families.items())
+    ]
+    articles += [
+        {"id": f"random-{i}", "body": body, "published_at": published}
+        for i, body in enumerate(_random_texts(400))
+    ]
+    if SEED_ARTICLE.exists():
+        seed = orjson.loads(SEED_ARTICLE.read_bytes())
+        articles.append({k: seed[k] for k in ("id", "body", "published_at") if k in seed})
+    return articles
+
+
+def _interpreted_events(articles: list[dict[str, Any]], tmp_path: Path) -> list[Any]:
+    """The events of each article from the .py sources alone, in a fresh interpreter."""
+    package = tmp_path / "src" / "tocsin"
+    shutil.copytree(
+        REPO / "services" / "tocsin",
+        package,
+        ignore=shutil.ignore_patterns("*.so", "__pycache__"),
+    )
+    corpus = tmp_path / "corpus.json"
+    corpus.write_bytes(orjson.dumps(articles))
+    env = os.environ | {"PYTHONPATH": str(package.parent), "PYTHONDONTWRITEBYTECODE": "1"}
+    done = subprocess.run(
+        [sys.executable, "-c", _INTERPRETED_RUN, str(corpus)],
+        capture_output=True,
+        env=env,
+        check=False,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    result: list[Any] = orjson.loads(done.stdout)
+    return result
+
+
+@needs_compiled
+@pytest.mark.slow
+def test_compiled_and_interpreted_cores_find_the_same_events(tmp_path: Path) -> None:
+    """Every event of every article is identical, field for field, in both builds."""
+    articles = _corpus()
+    compiled = [
+        [
+            event.model_dump(mode="json")
+            for event in extract(
+                ArticleIn.model_validate(raw).resolve(received_at=NOW), extracted_at=NOW
+            )
+        ]
+        for raw in articles
+    ]
+    interpreted = _interpreted_events(articles, tmp_path)
+
+    assert len(interpreted) == len(articles)
+    # The comparison is only as good as what is compared: thousands of events of
+    # every type, not a corpus where both sides find nothing.
+    types = {event["type"] for events in compiled for event in events}
+    assert types == {"casualty", "deployment", "statement", "curfew"}
+    assert sum(map(len, compiled)) > 3000
+    for raw, ours, theirs in zip(articles, compiled, interpreted, strict=True):
+        assert ours == theirs, f"article {raw['id']!r} differs between the builds"
