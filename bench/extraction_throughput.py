@@ -5,7 +5,8 @@
 
 Builds a synthetic corpus (bench/corpus.py; --density is the share of event
 sentences), or repeats one article file under distinct ids, warms the gazetteer,
-then times ``extract`` over every article, single process; reports the best run.
+then times ``extract`` over every article, single process; reports the best run
+and whether the extraction core ran compiled (setup.py) or interpreted.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus import corpus
 from tocsin.contract.article import ArticleIn
+from tocsin.extraction import is_compiled
 from tocsin.extraction.geo import default_gazetteer
 from tocsin.extraction.pipeline import extract
 
@@ -47,6 +49,8 @@ def main() -> None:
     articles = [ArticleIn.model_validate(a).resolve(received_at=now) for a in raw]
     size_mb = sum(len(a.body.encode()) for a in articles) / 1_000_000
     default_gazetteer()  # built once per process; not part of the per-article cost
+    core = "compiled (mypyc)" if is_compiled() else "interpreted (installed with TOCSIN_COMPILE=0)"
+    print(f"extraction core: {core}")
 
     best = 0.0
     for run in range(1, args.repeat + 1):
