@@ -200,12 +200,16 @@ def _write_inputs(folder: Path) -> None:
 @pytest.mark.kafka
 @pytest.mark.slow
 def test_up_feed_then_sigterm_leaves_nothing_running(up_data_dir: Path, tmp_path: Path) -> None:
-    """Up shows the sample's totals, feed adds a folder (1 bad line: exit 1), SIGTERM stops all."""
+    """Up shows the sample's totals, feed adds a folder (1 bad line: exit 1), SIGTERM stops all.
+
+    Ingest runs as two worker processes (``--workers 2``), which must stop too.
+    """
     ingest_port, aggregator_port = free_port(), free_port()
     ingest, aggregator = f"http://127.0.0.1:{ingest_port}", f"http://127.0.0.1:{aggregator_port}"
     args = ["--data-dir", str(up_data_dir), "--kafka-port", "0",
             "--ingest-port", str(ingest_port), "--aggregator-port", str(aggregator_port),
-            "--sample", str(SAMPLE), "--today", TODAY]  # fmt: skip
+            "--sample", str(SAMPLE), "--today", TODAY,
+            "--workers", "2"]  # fmt: skip
     stderr_path = tmp_path / "up.stderr"
     with stderr_path.open("wb") as stderr:
         up = Up(args, stderr)
@@ -222,6 +226,8 @@ def test_up_feed_then_sigterm_leaves_nothing_running(up_data_dir: Path, tmp_path
                 assert url in text
             assert any(line.split() == ["dashboard", f"{aggregator}/"] for line in banner)
             bootstrap = next(line.split()[-1] for line in banner if "Kafka bootstrap" in line)
+            ingest_log = (up_data_dir / "logs" / "ingest.log").read_text(errors="replace")
+            assert "started 2 ingest worker processes" in ingest_log
 
             # The sample's figures are there as soon as the URLs are printed.
             sample = [s.article for s in read_sources(SAMPLE.read_bytes(), str(SAMPLE))]

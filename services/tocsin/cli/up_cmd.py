@@ -42,6 +42,16 @@ def _port(text: str) -> int:
     return value
 
 
+def _workers(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 1 <= value <= 64:
+        raise argparse.ArgumentTypeError(f"must be 1 to 64: {value}")
+    return value
+
+
 def _day(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -89,6 +99,12 @@ def register(subparsers: Any) -> None:
         metavar="PORT",
         default=9092,
         help="port of a broker started here; 0 picks a free one (default %(default)s)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=_workers,
+        metavar="N",
+        help="ingest worker processes, 1 to 64 (default: TOCSIN_INGEST_WORKERS, else 1)",
     )
     sample = parser.add_mutually_exclusive_group()
     sample.add_argument(
@@ -161,6 +177,7 @@ def run(args: argparse.Namespace) -> int:
         aggregator_port=args.aggregator_port,
         kafka_port=args.kafka_port,
         today=args.today,
+        ingest_workers=args.workers,
     )
     code = 0
     with Interrupts(_note) as interrupts:

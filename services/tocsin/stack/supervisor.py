@@ -56,6 +56,8 @@ class StackConfig:
     kafka_port: int = 9092
     """0 picks a free port."""
     today: dt.date | None = None
+    ingest_workers: int | None = None
+    """None: the ingest service reads TOCSIN_INGEST_WORKERS (default 1)."""
     broker_timeout_s: float = DEFAULT_START_TIMEOUT
     service_timeout_s: float = SERVICE_START_TIMEOUT
 
@@ -182,6 +184,8 @@ class Stack:
                       "--state-dir", str(self.layout.aggregator_state), *common]  # fmt: skip
         if self.config.today is not None:
             aggregator += ["--today", self.config.today.isoformat()]
+        if self.config.ingest_workers is not None:
+            ingest += ["--workers", str(self.config.ingest_workers)]
         started = time.monotonic()
         self._note(
             f"starting ingest on port {self.config.ingest_port} and aggregator on port "
