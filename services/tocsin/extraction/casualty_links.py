@@ -19,7 +19,7 @@ costs time linear in its length even when it is a megabyte of figures.
 from __future__ import annotations
 
 from bisect import bisect_left
-from typing import NamedTuple
+from typing import Final
 
 from tocsin.contract.events import Outcome
 from tocsin.extraction.context import clause_bounds
@@ -76,31 +76,43 @@ _COMPANY = {"lives": frozenset(["lost", "their", "his", "her"])}
 _TALLY_LEAD = frozenset(["to", "at", "now", "has", "have", "had", "already", "from", "on", "by"])
 
 
-# Named tuples, like the other records made per word, figure or place of the core:
-# immutable, and built in about 40% of a frozen dataclass's time.
-class Trigger(NamedTuple):
+# Plain classes with Final attributes, like the other records of the core: native classes
+# once compiled (see drafts.Draft).
+class Trigger:
     """A word (or two-word phrase) that reports a casualty outcome."""
 
-    first: int  # index of the first word of the trigger
-    tail: int  # last word: the particle of "rounded up", else == first
-    outcome: Outcome
-    word: str
-    object_first: bool  # may take its figure after it ("killing 12", "shot dead five")
+    __slots__ = ("first", "object_first", "outcome", "tail", "word")
+
+    def __init__(
+        self, first: int, tail: int, outcome: Outcome, word: str, object_first: bool
+    ) -> None:
+        self.first: Final = first  # index of the first word of the trigger
+        self.tail: Final = tail  # last word: the particle of "rounded up", else == first
+        self.outcome: Final = outcome
+        self.word: Final = word
+        # May take its figure after it ("killing 12", "shot dead five").
+        self.object_first: Final = object_first
 
 
-class Figure(NamedTuple):
+class Figure:
     """A count of the sentence with the word indexes it covers."""
 
-    quantity: Quantity
-    first: int  # index of its first word
-    after: int  # index of the first word after it
+    __slots__ = ("after", "first", "quantity")
+
+    def __init__(self, quantity: Quantity, first: int, after: int) -> None:
+        self.quantity: Final = quantity
+        self.first: Final = first  # index of its first word
+        self.after: Final = after  # index of the first word after it
 
 
-class Link(NamedTuple):
+class Link:
     """A figure and the trigger that governs it."""
 
-    figure: Figure
-    trigger: Trigger
+    __slots__ = ("figure", "trigger")
+
+    def __init__(self, figure: Figure, trigger: Trigger) -> None:
+        self.figure: Final = figure
+        self.trigger: Final = trigger
 
 
 def find_triggers(view: SentenceView) -> list[Trigger]:

@@ -42,7 +42,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from functools import cached_property
-from typing import NamedTuple
+from typing import Final
 
 from tocsin.extraction.context import is_background
 from tocsin.extraction.document import Document, SentenceView
@@ -143,13 +143,27 @@ _PLACE_SPAN = 40  # words around the verb where its destination is looked for
 _MAX_GAP = 20
 
 
-class _Force(NamedTuple):
-    head: int  # word index of the head noun
-    first: int  # first word index of the phrase
-    label: str
-    origin: str | None
-    org: bool  # the label names an organisation, not a kind of force
-    size: Quantity | None = None  # a figure inside the phrase ("a contingent of 200 soldiers")
+class _Force:
+    """A force phrase of a sentence (a native class once compiled, see drafts.Draft)."""
+
+    __slots__ = ("first", "head", "label", "org", "origin", "size")
+
+    def __init__(
+        self,
+        head: int,
+        first: int,
+        label: str,
+        origin: str | None,
+        org: bool,
+        size: Quantity | None = None,
+    ) -> None:
+        self.head: Final = head  # word index of the head noun
+        self.first: Final = first  # first word index of the phrase
+        self.label: Final = label
+        self.origin: Final = origin
+        self.org: Final = org  # the label names an organisation, not a kind of force
+        # A figure inside the phrase ("a contingent of 200 soldiers").
+        self.size: Final = size
 
 
 class _Sentence:

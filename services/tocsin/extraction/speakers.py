@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from typing import NamedTuple
+from typing import Final
 
 from tocsin.extraction.lexicon import MEDIA_WORDS, PRONOUNS
 
@@ -93,12 +93,38 @@ _AGE = re.compile(r",\s*(?:aged\s+)?\d{1,3}(?=\s*(?:,|$))")
 _LEADING_CONJUNCTION = re.compile(r"^(?:and|but|so|yet)\s+", re.IGNORECASE)
 
 
-class Speaker(NamedTuple):
+# A plain class with Final attributes, like the other records of the core: a native
+# class once compiled, immutable and compared by value (see sentences.Sentence).
+class Speaker:
     """A resolved speaker: name or description as written, and the role if stated."""
 
-    name: str
-    role: str | None
-    is_person: bool
+    __slots__ = ("is_person", "name", "role")
+
+    def __init__(self, name: str, role: str | None, is_person: bool) -> None:
+        self.name: Final = name
+        self.role: Final = role
+        self.is_person: Final = is_person
+
+    def __setattr__(self, name: str, value: object) -> None:
+        # Compiled, the Final attributes are read-only already and __init__ writes them
+        # directly; interpreted, this keeps them so: each is set once, by __init__.
+        if hasattr(self, name):
+            raise AttributeError(f"{type(self).__name__} is immutable: cannot set {name!r}")
+        object.__setattr__(self, name, value)
+
+    def _values(self) -> tuple[str, str | None, bool]:
+        return (self.name, self.role, self.is_person)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Speaker):
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        return f"Speaker(name={self.name!r}, role={self.role!r}, is_person={self.is_person!r})"
 
 
 def _bare(word: str) -> str:

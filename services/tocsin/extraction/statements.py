@@ -27,7 +27,7 @@ from bisect import bisect_left, bisect_right
 from collections import deque
 from itertools import groupby
 from operator import attrgetter
-from typing import NamedTuple
+from typing import Final
 
 from tocsin.extraction.document import Document, SentenceView
 from tocsin.extraction.drafts import Draft
@@ -102,10 +102,15 @@ _PRONOUN_PERSONS = frozenset(["he", "she"])
 _MAX_SUBJECTS = 4  # a pronoun refers back a few sentences at most
 
 
-class _Quote(NamedTuple):
-    start: int  # offset of the text inside the quote marks
-    end: int
-    close: int  # offset just past the closing mark (== end when unclosed)
+class _Quote:
+    """A quotation of a paragraph (a native class once compiled, see drafts.Draft)."""
+
+    __slots__ = ("close", "end", "start")
+
+    def __init__(self, start: int, end: int, close: int) -> None:
+        self.start: Final = start  # offset of the text inside the quote marks
+        self.end: Final = end
+        self.close: Final = close  # offset just past the closing mark (== end when unclosed)
 
 
 def _quotes(text: str, start: int, end: int) -> list[_Quote]:
