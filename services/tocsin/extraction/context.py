@@ -7,6 +7,7 @@ and are easy to reason about in table tests.
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from tocsin.extraction.document import SentenceView
 from tocsin.extraction.lexicon import (
@@ -17,14 +18,14 @@ from tocsin.extraction.lexicon import (
     NEGATION_WORDS,
 )
 
-_CLAUSE_BREAKS = frozenset(";:")
+_CLAUSE_BREAKS: Final = frozenset(";:")
 # Clause search reaches this far on each side: callers look a dozen words around an
 # offset, and an unbounded search would make a long run-on "sentence" quadratic.
-_CLAUSE_WINDOW = 600
-_DENIAL_SPAN = 25  # words before a trigger in which a denial still governs it
+_CLAUSE_WINDOW: Final = 600
+_DENIAL_SPAN: Final = 25  # words before a trigger in which a denial still governs it
 # Every quantity of kind "year" is read from four ASCII digits in a row ("1991", "1990s",
 # "1990-95"): a sentence without them has none, and need not be searched for figures.
-_FOUR_DIGITS = re.compile(r"[0-9]{4}")
+_FOUR_DIGITS: Final = re.compile(r"[0-9]{4}")
 
 
 def clause_bounds(view: SentenceView, offset: int) -> tuple[int, int]:

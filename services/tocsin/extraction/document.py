@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from bisect import bisect_left
 from itertools import accumulate
+from typing import Final
 
 from tocsin.extraction.dates import DateMention, find_dates
 from tocsin.extraction.geo import Gazetteer, PlaceMention, dominant_country
@@ -23,7 +24,7 @@ from tocsin.extraction.sentences import Sentence, split_sentences
 # Splitting on it (the words are the odd parts) gives each word and the text between
 # them, so offsets are running sums of lengths, computed in C: building an object per
 # word was most of the cost of tokenising a sentence.
-_WORD_SPLIT = re.compile(r"(\w+(?:['-]\w+)*)")
+_WORD_SPLIT: Final = re.compile(r"(\w+(?:['-]\w+)*)")
 
 
 class SentenceView:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any, Literal, Protocol
+from typing import Any, Final, Literal, Protocol
 
 from tocsin.extraction.lexicon import (
     CASUALTY_TRIGGERS,
@@ -42,7 +42,7 @@ class Scannable(Protocol):
 
 TriggerKind = Literal["casualty", "curfew", "deployment", "speech"]
 
-TRIGGERS: Mapping[TriggerKind, frozenset[str]] = {
+TRIGGERS: Final[Mapping[TriggerKind, frozenset[str]]] = {
     "casualty": frozenset(CASUALTY_TRIGGERS),
     "curfew": frozenset(CURFEW_PHRASES),
     "deployment": frozenset(DEPLOYMENT_VERBS),
@@ -121,7 +121,7 @@ def _per_sentence(sentences: list[Sentence], pattern: re.Pattern[str]) -> dict[i
 
 # Trigger entries: words of letters and digits joined by single spaces or hyphens. With
 # no terminator or line break in them, no match can cross a sentence boundary.
-_ENTRY = re.compile(r"[^\W_]+(?:[ -][^\W_]+)*")
+_ENTRY: Final = re.compile(r"[^\W_]+(?:[ -][^\W_]+)*")
 
 
 def _expansions(
@@ -159,14 +159,14 @@ def _expansions(
     return expansions
 
 
-_WORD_STARTS = re.compile(r"\b\w")
-_EXPANSIONS = _expansions(TRIGGERS)
-_ALL_TRIGGERS = word_pattern(_EXPANSIONS)
+_WORD_STARTS: Final = re.compile(r"\b\w")
+_EXPANSIONS: Final = _expansions(TRIGGERS)
+_ALL_TRIGGERS: Final = word_pattern(_EXPANSIONS)
 # The same trie after one non-word character instead of after ``\b``, for a text with a
 # space put in front. The engine skips in C to the next non-word character and tries
 # the trie only there; a leading ``\b`` gives it no such fast scan (23 against 29
 # microseconds per KB). A match's word is the match without its first character.
-_PADDED_TRIGGERS = re.compile(r"\W" + _ALL_TRIGGERS.pattern.removeprefix(r"\b"))
+_PADDED_TRIGGERS: Final = re.compile(r"\W" + _ALL_TRIGGERS.pattern.removeprefix(r"\b"))
 
 
 def trigger_hits(

@@ -34,72 +34,74 @@ from tocsin.extraction.drafts import Draft
 from tocsin.extraction.lexicon import SPEECH_VERBS
 from tocsin.extraction.speakers import Speaker, parse_speaker
 
-_VERBS = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
-_MIN_QUOTE_WORDS = 3
+_VERBS: Final = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
+_MIN_QUOTE_WORDS: Final = 3
 # Speaker phrases may hold the dots of abbreviations ("Gen.", "U.S."): a sentence has
 # no other dots inside it, because the splitter ends sentences there.
-_SPK = r"[^;!?\"]"
+_SPK: Final = r"[^;!?\"]"
 # '"...," said Marie Struthers, Amnesty Director' / '"...," he said.' / '"..." Tokayev added.'
-_TAIL_INVERTED = re.compile(rf"^[\s,.]*(?:{_VERBS})\s+(?P<spk>{_SPK}{{1,160}})")
-_TAIL_NORMAL = re.compile(rf"^[\s,.]*(?P<spk>{_SPK}{{1,160}}?)\s+(?:{_VERBS})\b")
+_TAIL_INVERTED: Final = re.compile(rf"^[\s,.]*(?:{_VERBS})\s+(?P<spk>{_SPK}{{1,160}})")
+_TAIL_NORMAL: Final = re.compile(rf"^[\s,.]*(?P<spk>{_SPK}{{1,160}}?)\s+(?:{_VERBS})\b")
 # The attribution before a quote: 'Tokayev said: "', 'X told reporters in Dakar "',
 # 'X said in a statement: "'. Searched in a bounded window after the last quote mark.
-_HEAD = re.compile(rf"(?:^|\s)(?P<verb>{_VERBS})\b(?P<post>{_SPK}{{0,60}}?)\s*(?P<punct>[:,]?)\s*$")
-_HEAD_QUOTED_AS = re.compile(
+_HEAD: Final = re.compile(
+    rf"(?:^|\s)(?P<verb>{_VERBS})\b(?P<post>{_SPK}{{0,60}}?)\s*(?P<punct>[:,]?)\s*$"
+)
+_HEAD_QUOTED_AS: Final = re.compile(
     rf"\bquoted\s+(?P<spk>{_SPK}{{1,120}}?)\s+as\s+saying(?:\s+that)?\s*[:,]?\s*$"
 )
-_HEAD_WINDOW = 240
-_ATTRIBUTION_CHARS = 400  # longer than any attribution the patterns accept
+_HEAD_WINDOW: Final = 240
+_ATTRIBUTION_CHARS: Final = 400  # longer than any attribution the patterns accept
 # What may stand between a speech verb and an opening quote mark besides a listener.
-_ADVERBIAL = re.compile(
+_ADVERBIAL: Final = re.compile(
     r"^\s+(?:in|on|at|during|via|through|late|earlier|later|after|before|from|to|by|over)\b"
 )
 # A wire dateline opening a story: "LIMA, March 8 (Reuters) - ", "BAMAKO, Mali - ".
-_DATELINE = re.compile(
+_DATELINE: Final = re.compile(
     r"[A-Z][A-Z'.-]+(?: [A-Z][A-Z'.-]+){0,3}(?:, [A-Z][\w.]*(?: [\w.]+){0,3}){0,2}"
     r"(?: \([A-Za-z .]{1,30}\))? ?-+ "
 )
 # Indirect speech at the start of a sentence, after an optional introductory phrase.
-_INDIRECT = re.compile(
+_INDIRECT: Final = re.compile(
     rf"(?:(?:In|On|At|During|However|But|Meanwhile|Later|Earlier|Separately|Speaking|"
     rf"Addressing|Asked|After|Writing|Responding)"
     rf"\b[^,]{{0,60}},\s*)?(?P<spk>[^,;!?\"]{{1,160}}?(?:,[^,;!?\"]{{1,80}},)?)\s+"
     rf"(?P<verb>{_VERBS})\b\s+(?P<rest>\S.*)$"
 )
 # '... quoted police chief X as saying (that) ...', anywhere in the sentence.
-_INDIRECT_QUOTED_AS = re.compile(
+_INDIRECT_QUOTED_AS: Final = re.compile(
     r"\bquoted\s+(?P<spk>[^;!?\"]{1,120}?)\s+as\s+saying\b(?:\s+that\b)?[\s,:]*(?P<rest>\S.*)$"
 )
 # After the verb, before the reported clause: 'said in a televised address that',
 # 'said on Monday that', 'said late on Friday the ...'.
-_SAID_WHEN = re.compile(
+_SAID_WHEN: Final = re.compile(
     r"^(?:(?:in|at|during|on|via|through) [^,;:\"]{1,60}?\s+that\s+"
     r"|(?:late |early |earlier |later )?on \w+day\b,?\s+(?:that\s+)?)"
 )
 # After "told", the listener comes first: 'told the official news agency Sputnik that ...'.
-_LISTENER_THEN_THAT = re.compile(r"^(?:[^,;!?\"]{1,80}?)\s+that\s+")
-_LISTENER = re.compile(
+_LISTENER_THEN_THAT: Final = re.compile(r"^(?:[^,;!?\"]{1,80}?)\s+that\s+")
+_LISTENER: Final = re.compile(
     r"^(?:the\s+)?(?:[A-Z][\w.]*|reporters|journalists)(?:\s+[A-Z][\w.]*){0,4}\s+"
 )
 # Verbs that also name actions ("declared a curfew"): speech only with "that" or a colon.
-_NEEDS_THAT = frozenset(
+_NEEDS_THAT: Final = frozenset(
     ["declared", "declares", "announced", "announces", "confirmed", "confirms", "posted",
      "urged", "urges", "asked", "asks", "stated", "states", "continued", "recalled",
      "notes", "noted", "cried", "shouted", "chanted", "acknowledged", "admitted"]
 )  # fmt: skip
 # An unclosed quote that ends in its own attribution: '"... murderers? Tokayev added.'
-_INNER_ATTRIBUTION = re.compile(
+_INNER_ATTRIBUTION: Final = re.compile(
     rf"[?.!,]\s+(?P<spk>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)?)\s+(?:{_VERBS})\b"
 )
 # A sentence subject that names a person with a title: "Bolivian President Luis Arce ...".
-_SUBJECT = re.compile(
+_SUBJECT: Final = re.compile(
     r"(?:(?:In|On|At|During|However|But|Meanwhile|Later|Earlier|After)\b[^,]{0,60},\s*)?"
     r"(?P<spk>[A-Z][\w'’.-]*(?:\s+[\w'’.-]+){0,7}?)\s+(?P<verb>[a-z][a-z]+(?:ed|s)|met|went|"
     r"gave|spoke|made|took|came|left|sent|led|held|flew|wrote|told|said)\b"
 )
-_QUOTE_MARK = re.compile('"')
-_PRONOUN_PERSONS = frozenset(["he", "she"])
-_MAX_SUBJECTS = 4  # a pronoun refers back a few sentences at most
+_QUOTE_MARK: Final = re.compile('"')
+_PRONOUN_PERSONS: Final = frozenset(["he", "she"])
+_MAX_SUBJECTS: Final = 4  # a pronoun refers back a few sentences at most
 
 
 class _Quote:
