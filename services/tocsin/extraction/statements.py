@@ -32,6 +32,7 @@ from typing import Final
 from tocsin.extraction.document import Document, SentenceView
 from tocsin.extraction.drafts import Draft
 from tocsin.extraction.lexicon import SPEECH_VERBS
+from tocsin.extraction.prefilter import Hit
 from tocsin.extraction.speakers import Speaker, parse_speaker
 
 _VERBS: Final = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
@@ -230,7 +231,8 @@ def find_statements(doc: Document) -> list[Draft]:
                 start, end = sentences[k].start, sentences[last].end
                 drafts.append(_draft(doc, start, end, speaker, body, quote.start, 0.9))
             if k > claimed:
-                draft = _indirect(doc, base + k, resolver) if base + k in speech else None
+                hits = speech.get(base + k)
+                draft = _indirect(doc, base + k, resolver, hits) if hits else None
                 if draft is not None:
                     drafts.append(draft)
                 else:
@@ -312,15 +314,18 @@ def _head_speaker(head: str) -> str | None:
     return window[: m.start("verb")]
 
 
-def _indirect(doc: Document, index: int, resolver: _Resolver) -> Draft | None:
+def _indirect(doc: Document, index: int, resolver: _Resolver, hits: list[Hit]) -> Draft | None:
     """Reported speech: 'X said (that) ...', 'X told Y that ...', 'quoted X as saying ...'.
 
-    Reads sentence ``index``; its view (places) is only needed once a pattern matched.
+    Reads sentence ``index``, whose speech-verb ``hits`` the trigger scan found; its view
+    (places) is only needed once a pattern matched.
     """
     text = doc.sentences[index].text
     quoted = _INDIRECT_QUOTED_AS.search(text) if " as saying" in text else None
     if quoted is not None:
         return _reported(doc, index, resolver, quoted.group("spk"), quoted.start("rest"))
+    if len(doc.lower) == len(doc.text) and not _verb_before_blank(text, hits):
+        return None  # the common "..., officials said.": _INDIRECT cannot match
     m = _INDIRECT.match(text, _opening(text))
     if not m:
         return None
@@ -340,6 +345,21 @@ def _indirect(doc: Document, index: int, resolver: _Resolver) -> Draft | None:
     elif verb in _NEEDS_THAT and not said_that:
         return None
     return _reported(doc, index, resolver, m.group("spk"), offset)
+
+
+def _verb_before_blank(text: str, hits: list[Hit]) -> bool:
+    """Whether a speech verb of ``hits`` is followed by a blank in ``text``.
+
+    _INDIRECT needs "<verb> <more words>"; the trigger scan has found every speech verb of
+    the sentence as a whole word (offsets into ``text`` when the document's lower-cased
+    text is aligned with it), so this loop rules out most failing matches for less than
+    the regex costs: it would try a speaker phrase at up to 160 characters.
+    """
+    for offset, word in hits:
+        end = offset + len(word)
+        if word in SPEECH_VERBS and end < len(text) and text[end].isspace():
+            return True
+    return False
 
 
 def _reported(
