@@ -70,16 +70,21 @@ def is_negated(view: SentenceView, first_index: int, trigger_index: int) -> bool
 def is_background(view: SentenceView) -> bool:
     """True when the sentence talks about the past: an earlier year or a background phrase."""
     lower = view.lower
-    if any(phrase in lower for phrase in BACKGROUND_PHRASES):
-        return True
+    # Plain loops rather than any() over a generator: compiled, they run without
+    # creating a generator object and resuming it per item.
+    for phrase in BACKGROUND_PHRASES:
+        if phrase in lower:
+            return True
     if _FOUR_DIGITS.search(view.text) is None:
         return False  # no year to read (see _FOUR_DIGITS): spare the quantities
     year = view.published.year
-    # "since 2011" frames today's news against the past; "in 2011" is the past itself.
-    return any(
-        q.kind == "year"
-        and q.low is not None
-        and q.low < year
-        and not lower[max(0, q.start - 6) : q.start].endswith("since ")
-        for q in view.quantities
-    )
+    for q in view.quantities:
+        # "since 2011" frames today's news against the past; "in 2011" is the past itself.
+        if (
+            q.kind == "year"
+            and q.low is not None
+            and q.low < year
+            and not lower[max(0, q.start - 6) : q.start].endswith("since ")
+        ):
+            return True
+    return False

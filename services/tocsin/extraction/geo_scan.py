@@ -34,6 +34,7 @@ from collections.abc import Mapping
 from typing import Final, Literal
 
 from tocsin.extraction import geo_data
+from tocsin.extraction.prefilter import ascii_twin
 
 PlaceKind = Literal["country", "demonym", "city"]
 
@@ -151,6 +152,8 @@ _ELEMENT: Final = rf"(?:{_PREFIXED}|{_TOKEN}){_POSSESSIVE}?"
 RUN: Final = re.compile(
     rf"{_UP}(?<!\w.){_TOKEN_REST}{_POSSESSIVE}?(?: (?:{_PARTICLE} )*+{_ELEMENT})*+"
 )
+# For ASCII text: the same matches, \w tested by a table look-up (see ascii_twin).
+_RUN_ASCII: Final = ascii_twin(RUN)
 
 
 def _strip_possessive(word: str) -> str:
@@ -194,7 +197,7 @@ class Gazetteer:
         """All place mentions in ``text``: sorted, non-overlapping, longest match first."""
         found: list[PlaceMention] = []
         names = self._names
-        for match in RUN.finditer(text):
+        for match in (_RUN_ASCII if text.isascii() else RUN).finditer(text):
             run = match.group()
             if " " in run:
                 self._run(run, match.start(), found)
