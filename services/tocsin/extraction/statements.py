@@ -139,8 +139,13 @@ def _opening(text: str) -> int:
     return dateline.end() if dateline else 0
 
 
-def _words(s: str) -> int:
-    return len(s.split())
+def _too_short(s: str) -> bool:
+    """Whether ``s`` has fewer than _MIN_QUOTE_WORDS words.
+
+    Splits off no more words than needed to tell: a long quote is not cut into a list
+    of all its words just to be counted.
+    """
+    return len(s.split(None, _MIN_QUOTE_WORDS - 1)) < _MIN_QUOTE_WORDS
 
 
 def _place_words(view: SentenceView) -> frozenset[str]:
@@ -257,7 +262,7 @@ def _quote_speaker(
     """
     text = doc.text
     body = doc.raw[quote.start : quote.end].strip()
-    if _words(body) < _MIN_QUOTE_WORDS:
+    if _too_short(body):
         return None
     # Attributions sit right next to the quote: bounded slices keep a huge sentence with
     # many quotes linear.
@@ -289,10 +294,11 @@ def _quote_speaker(
 
 def _head_speaker(head: str) -> str | None:
     """The speaker phrase of an attribution that introduces a quote, or None."""
-    cut = max(head.rfind(ch) for ch in '";!?') + 1
+    cut = max(head.rfind('"'), head.rfind(";"), head.rfind("!"), head.rfind("?")) + 1
     window = head[max(cut, len(head) - _HEAD_WINDOW) :]
     window = window[_opening(window) :]
-    quoted = _HEAD_QUOTED_AS.search(window)
+    # The regex has no literal prefix to skip ahead with; most windows lack the word.
+    quoted = _HEAD_QUOTED_AS.search(window) if "quoted" in window else None
     if quoted is not None:
         return quoted.group("spk")
     m = _HEAD.search(window)
@@ -371,7 +377,7 @@ def _reported(
     # (unless it also ends an abbreviation: "... troops from the U.S.").
     if clause.endswith(".") and clause.rsplit(None, 1)[-1].count(".") == 1:
         clause = clause[:-1]
-    if _words(clause) < _MIN_QUOTE_WORDS:
+    if _too_short(clause):
         return None
     speaker = resolver.resolve(parse_speaker(phrase, _place_words(doc.view(index))))
     if speaker is None:
