@@ -3,35 +3,36 @@
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from tocsin.extraction.document import SentenceView
 from tocsin.extraction.lexicon import CONTRAST_WORDS, DENIAL_WORDS
 
-_REPORT_VERBS = (
+_REPORT_VERBS: Final = (
     r"said|says|reported|reports|told|confirmed|confirms|announced|announces|stated|"
     r"claimed|claims|added|estimated|estimates|counted|put|puts|cited"
 )
 # A source is a short phrase of words, possessives and hyphens (no clause punctuation).
-_SOURCE = r"(?:[\w'’.-]+\s+){0,6}?[\w'’.-]+"
+_SOURCE: Final = r"(?:[\w'’.-]+\s+){0,6}?[\w'’.-]+"
 
-_ACCORDING = re.compile(
+_ACCORDING: Final = re.compile(
     rf"\baccording to\s+(?P<src>{_SOURCE})(?=\s*(?:[,.;:)]|$|\s+(?:on|in|who|which)\b))",
     re.IGNORECASE,
 )
 # "The bombing claimed the lives of 12": a cause that claims lives reports nothing.
-_LEADING = re.compile(
+_LEADING: Final = re.compile(
     rf"^(?:(?:On|In|Late|Early|Earlier|Later)\b[^,]{{0,40}},\s*)?(?P<src>{_SOURCE})\s+"
     rf"(?:{_REPORT_VERBS})\b(?!\s+(?:the\s+)?(?:lives|life|responsibility)\b)",
 )
-_TRAILING = re.compile(
+_TRAILING: Final = re.compile(
     rf",\s*(?P<src>{_SOURCE})\s+(?:{_REPORT_VERBS})\b[^,;]*[.!?\"']*\s*$",
 )
-_PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "police said"})
+_PRONOUNS: Final = frozenset({"he", "she", "they", "it", "we", "i", "police said"})
 # Auxiliaries and adverbs between a source and its verb: "the ministry has said".
-_AUXILIARIES = frozenset({"has", "have", "had", "also", "later", "earlier", "previously"})
+_AUXILIARIES: Final = frozenset({"has", "have", "had", "also", "later", "earlier", "previously"})
 # Words that make the phrase a clause rather than a source: in "The army denied reports
 # that ...", "reports" is a noun and "The army denied" is no source of a figure.
-_CLAUSE_WORDS = DENIAL_WORDS | {"that", "was", "were", "been", "when", "if"}
+_CLAUSE_WORDS: Final = DENIAL_WORDS | {"that", "was", "were", "been", "when", "if"}
 
 
 def _clean(source: str) -> str | None:

@@ -19,7 +19,7 @@ costs time linear in its length even when it is a megabyte of figures.
 from __future__ import annotations
 
 from bisect import bisect_left
-from typing import NamedTuple
+from typing import Final
 
 from tocsin.contract.events import Outcome
 from tocsin.extraction.context import clause_bounds
@@ -37,7 +37,7 @@ from tocsin.extraction.lexicon import (
 from tocsin.extraction.quantities import Quantity
 
 # Words that may stand between a subject figure and its trigger without breaking the link.
-LINK_WORDS = frozenset(
+LINK_WORDS: Final = frozenset(
     ["were", "was", "have", "has", "had", "been", "being", "are", "is", "reportedly",
      "also", "later", "allegedly", "since", "so", "far", "and", "more", "confirmed",
      "all", "both", "said", "to", "be", "believed", "feared", "left", "found", "shot",
@@ -47,60 +47,74 @@ LINK_WORDS = frozenset(
      "on", "during", "by", "police", "security", "forces", "army", "troops", "taken",
      "into", "remain", "remained", "remains"]
 )  # fmt: skip
-_MAX_SUBJECT_GAP = 12  # words between a subject figure and its trigger
-_MAX_OBJECT_GAP = 4  # words between an object-first trigger and its figure
-_MAX_TALLY_LEAD = 8  # words between a tally verb and its figure ("from 12 on Monday to")
-_MAX_TALLY_SPAN = 14  # words between a tally head ("toll") and its verb
-_OF_PHRASE = 3  # words of an "of" phrase after a group noun that stay part of the group
-_WEAK_TRIGGERS = {
+_MAX_SUBJECT_GAP: Final = 12  # words between a subject figure and its trigger
+_MAX_OBJECT_GAP: Final = 4  # words between an object-first trigger and its figure
+_MAX_TALLY_LEAD: Final = 8  # words between a tally verb and its figure ("from 12 on Monday to")
+_MAX_TALLY_SPAN: Final = 14  # words between a tally head ("toll") and its verb
+_OF_PHRASE: Final = 3  # words of an "of" phrase after a group noun that stay part of the group
+_WEAK_TRIGGERS: Final = {
     # These forms only mean a casualty in company: "lost their lives", "taken into custody".
     "lives": ("lost", "claimed"),
     "custody": ("into", "in"),
     "die": ("to",),
 }
 # Words that make a figure part of another one: "including three children", "30 of them".
-_SUBSET_BEFORE = frozenset(["including", "includes", "included"])
-_PRONOUN_WHOLE = frozenset(["them", "whom", "those"])
+_SUBSET_BEFORE: Final = frozenset(["including", "includes", "included"])
+_PRONOUN_WHOLE: Final = frozenset(["them", "whom", "those"])
 # Verbs that carry a tally to a new figure from before its head: "bringing the toll to 40".
-_BRINGING = frozenset(
+_BRINGING: Final = frozenset(
     ["bringing", "bring", "brings", "brought", "taking", "takes", "took", "pushing", "pushed"]
 )
 # Active verb forms name the victims after them, never before: in "police fired on 5,000
 # demonstrators, killing them" and "12 gunmen kill 3 villagers" the first figure is no toll.
-_ACTIVE_FORMS = frozenset(
+_ACTIVE_FORMS: Final = frozenset(
     ["kill", "kills", "killing", "injuring", "wounding", "arresting", "detaining"]
 )
 # Words that belong to a weak trigger's phrase and so never break a subject link.
-_COMPANY = {"lives": frozenset(["lost", "their", "his", "her"])}
+_COMPANY: Final = {"lives": frozenset(["lost", "their", "his", "her"])}
 # Between a tally verb and its figure: "rose to 40", "has now reached 52", "rose from 26 to 40".
-_TALLY_LEAD = frozenset(["to", "at", "now", "has", "have", "had", "already", "from", "on", "by"])
+_TALLY_LEAD: Final = frozenset(
+    ["to", "at", "now", "has", "have", "had", "already", "from", "on", "by"]
+)
 
 
-# Named tuples, like the other records made per word, figure or place of the core:
-# immutable, and built in about 40% of a frozen dataclass's time.
-class Trigger(NamedTuple):
+# Plain classes with Final attributes, like the other records of the core: native classes
+# once compiled (see drafts.Draft).
+class Trigger:
     """A word (or two-word phrase) that reports a casualty outcome."""
 
-    first: int  # index of the first word of the trigger
-    tail: int  # last word: the particle of "rounded up", else == first
-    outcome: Outcome
-    word: str
-    object_first: bool  # may take its figure after it ("killing 12", "shot dead five")
+    __slots__ = ("first", "object_first", "outcome", "tail", "word")
+
+    def __init__(
+        self, first: int, tail: int, outcome: Outcome, word: str, object_first: bool
+    ) -> None:
+        self.first: Final = first  # index of the first word of the trigger
+        self.tail: Final = tail  # last word: the particle of "rounded up", else == first
+        self.outcome: Final = outcome
+        self.word: Final = word
+        # May take its figure after it ("killing 12", "shot dead five").
+        self.object_first: Final = object_first
 
 
-class Figure(NamedTuple):
+class Figure:
     """A count of the sentence with the word indexes it covers."""
 
-    quantity: Quantity
-    first: int  # index of its first word
-    after: int  # index of the first word after it
+    __slots__ = ("after", "first", "quantity")
+
+    def __init__(self, quantity: Quantity, first: int, after: int) -> None:
+        self.quantity: Final = quantity
+        self.first: Final = first  # index of its first word
+        self.after: Final = after  # index of the first word after it
 
 
-class Link(NamedTuple):
+class Link:
     """A figure and the trigger that governs it."""
 
-    figure: Figure
-    trigger: Trigger
+    __slots__ = ("figure", "trigger")
+
+    def __init__(self, figure: Figure, trigger: Trigger) -> None:
+        self.figure: Final = figure
+        self.trigger: Final = trigger
 
 
 def find_triggers(view: SentenceView) -> list[Trigger]:
@@ -271,7 +285,7 @@ def _tally_trigger(
 # these. Dates are made of month and weekday names, "of", "next", "last", "today",
 # "tonight", "yesterday", "tomorrow", "last night" and "this morning/afternoon/evening"
 # (see dates.py); a word beginning otherwise is in no date, whatever the sentence holds.
-DATE_WORD_STARTS = frozenset(
+DATE_WORD_STARTS: Final = frozenset(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
      "mon", "tue", "wed", "thu", "fri", "sat", "sun", "of", "nex", "las", "tod", "ton",
      "yes", "tom", "nig", "thi", "mor", "aft", "eve"]

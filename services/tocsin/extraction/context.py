@@ -7,6 +7,7 @@ and are easy to reason about in table tests.
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from tocsin.extraction.document import SentenceView
 from tocsin.extraction.lexicon import (
@@ -17,14 +18,14 @@ from tocsin.extraction.lexicon import (
     NEGATION_WORDS,
 )
 
-_CLAUSE_BREAKS = frozenset(";:")
+_CLAUSE_BREAKS: Final = frozenset(";:")
 # Clause search reaches this far on each side: callers look a dozen words around an
 # offset, and an unbounded search would make a long run-on "sentence" quadratic.
-_CLAUSE_WINDOW = 600
-_DENIAL_SPAN = 25  # words before a trigger in which a denial still governs it
+_CLAUSE_WINDOW: Final = 600
+_DENIAL_SPAN: Final = 25  # words before a trigger in which a denial still governs it
 # Every quantity of kind "year" is read from four ASCII digits in a row ("1991", "1990s",
 # "1990-95"): a sentence without them has none, and need not be searched for figures.
-_FOUR_DIGITS = re.compile(r"[0-9]{4}")
+_FOUR_DIGITS: Final = re.compile(r"[0-9]{4}")
 
 
 def clause_bounds(view: SentenceView, offset: int) -> tuple[int, int]:
@@ -69,16 +70,21 @@ def is_negated(view: SentenceView, first_index: int, trigger_index: int) -> bool
 def is_background(view: SentenceView) -> bool:
     """True when the sentence talks about the past: an earlier year or a background phrase."""
     lower = view.lower
-    if any(phrase in lower for phrase in BACKGROUND_PHRASES):
-        return True
+    # Plain loops rather than any() over a generator: compiled, they run without
+    # creating a generator object and resuming it per item.
+    for phrase in BACKGROUND_PHRASES:
+        if phrase in lower:
+            return True
     if _FOUR_DIGITS.search(view.text) is None:
         return False  # no year to read (see _FOUR_DIGITS): spare the quantities
     year = view.published.year
-    # "since 2011" frames today's news against the past; "in 2011" is the past itself.
-    return any(
-        q.kind == "year"
-        and q.low is not None
-        and q.low < year
-        and not lower[max(0, q.start - 6) : q.start].endswith("since ")
-        for q in view.quantities
-    )
+    for q in view.quantities:
+        # "since 2011" frames today's news against the past; "in 2011" is the past itself.
+        if (
+            q.kind == "year"
+            and q.low is not None
+            and q.low < year
+            and not lower[max(0, q.start - 6) : q.start].endswith("since ")
+        ):
+            return True
+    return False

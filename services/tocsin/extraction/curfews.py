@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Final
 
 from tocsin.contract.events import CurfewKind
 from tocsin.extraction.context import is_background
@@ -24,33 +25,33 @@ from tocsin.extraction.document import Document, SentenceView
 from tocsin.extraction.drafts import Draft
 from tocsin.extraction.lexicon import CURFEW_END_VERBS, CURFEW_PHRASES, CURFEW_VERBS
 
-_SPECULATIVE = frozenset(
+_SPECULATIVE: Final = frozenset(
     ["could", "might", "may", "considering", "consider", "threatened", "if", "unless",
      "proposed", "calls", "called", "demanded", "urged", "rumours", "whether", "no", "not"]
 )  # fmt: skip
-_NATIONWIDE = re.compile(
+_NATIONWIDE: Final = re.compile(
     r"\b(?:nationwide|national|countrywide|island-wide|across the country|whole country)\b"
 )
-_WEEKDAYS = frozenset(
+_WEEKDAYS: Final = frozenset(
     ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 )
-_FUTURE = frozenset(["will", "shall", "would", "due"])
-_EXTENDING = frozenset(["extended", "extends", "extend", "extending", "prolonged"])
+_FUTURE: Final = frozenset(["will", "shall", "would", "due"])
+_EXTENDING: Final = frozenset(["extended", "extends", "extend", "extending", "prolonged"])
 # "until 6 a.m. on Monday", "from midnight on Saturday": the resolver only sees "on".
-_CLOCK = (
+_CLOCK: Final = (
     r"(?:[0-9]{1,2}(?:[:.][0-9]{2})?\s*(?:a\.m\.?|p\.m\.?|am|pm|hrs|hours)?"
     r"|midnight|noon|dawn|dusk)"
 )
-_TIMED = re.compile(
+_TIMED: Final = re.compile(
     rf"\b(?P<prep>until|till|through|to|from|starting|since)\s+{_CLOCK}\s+on\s+\Z",
     re.IGNORECASE,
 )
-_TIMED_WINDOW = 40  # longer than any preposition, clock time and "on"
-_IMPOSED_ON = re.compile(
+_TIMED_WINDOW: Final = 40  # longer than any preposition, clock time and "on"
+_IMPOSED_ON: Final = re.compile(
     r"\b(?:imposed|declared|introduced|enforced|ordered|proclaimed|reimposed)\s+(?:on\s+)?\Z",
     re.IGNORECASE,
 )
-_TIMED_RELATIONS = {"until": "until", "till": "until", "through": "until", "to": "until",
+_TIMED_RELATIONS: Final = {"until": "until", "till": "until", "through": "until", "to": "until",
                     "from": "from", "starting": "from", "since": "since"}  # fmt: skip
 
 

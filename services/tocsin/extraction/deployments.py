@@ -42,7 +42,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from functools import cached_property
-from typing import NamedTuple
+from typing import Final
 
 from tocsin.extraction.context import is_background
 from tocsin.extraction.document import Document, SentenceView
@@ -58,35 +58,37 @@ from tocsin.extraction.lexicon import (
 )
 from tocsin.extraction.quantities import Quantity
 
-_ALIAS = re.compile(
+_ALIAS: Final = re.compile(
     r"\b(?:" + "|".join(sorted(map(re.escape, FORCE_ALIASES), key=len, reverse=True)) + r")\b"
 )
-_ACRONYM = re.compile(r"^[A-Z]{2,6}$")
-_WITHDRAWAL = re.compile(
+_ACRONYM: Final = re.compile(r"^[A-Z]{2,6}$")
+_WITHDRAWAL: Final = re.compile(
     r"\b(?:withdr[ae]w\w*|withdrawn|pull(?:ed|ing)?[ -]?out|pullout|drawdown|retreat(?:ed|ing)?"
     r"|depart(?:ed|ing|ure)?)\b"
 )
 # Force nouns that are often adjectives ("military alliance", "police station").
-_ADJECTIVAL = frozenset(["military", "army", "police", "special", "security", "guard", "force"])
-_UNITS = frozenset(
+_ADJECTIVAL: Final = frozenset(
+    ["military", "army", "police", "special", "security", "guard", "force"]
+)
+_UNITS: Final = frozenset(
     ["brigade", "brigades", "battalion", "battalions", "contingent", "contingents", "regiment",
      "regiments", "division", "divisions", "company", "companies", "units", "unit", "platoon",
      "platoons", "squadron", "squadrons", "detachment", "detachments"]
 )  # fmt: skip
-_NEEDS_ORG = frozenset(
+_NEEDS_ORG: Final = frozenset(
     ["members", "units", "unit", "company", "companies", "division", "divisions"]
 )
-_PHRASE_END = frozenset(
+_PHRASE_END: Final = frozenset(
     ["were", "was", "had", "have", "has", "would", "will", "to", "in", "into", "from", "and",
      "are", "is", "be", "been", "being", "arrived", "arrive", "arriving", "of", "on", "at",
      "for", "who", "that", "which", "began", "started", "also", "already"]
 )  # fmt: skip
 # Words that may stand between a figure and its force phrase ("2,000 more troops").
-_BRIDGE = frozenset(
+_BRIDGE: Final = frozenset(
     ["of", "more", "extra", "additional", "further", "fresh", "new", "other", "heavily"]
 )  # fmt: skip
 # Nouns after a force noun that make it a modifier of something else.
-_COMPOUND_HEADS = frozenset(
+_COMPOUND_HEADS: Final = frozenset(
     ["chief", "chiefs", "commander", "commanders", "spokesman", "spokeswoman", "spokesperson",
      "head", "headquarters", "official", "officials", "leader", "leaders", "source",
      "sources", "station", "stations", "barracks", "base", "bases", "vehicle", "vehicles",
@@ -95,20 +97,22 @@ _COMPOUND_HEADS = frozenset(
      "withdrawal", "statement", "academy", "college", "chief's", "union"]
 )  # fmt: skip
 # Words after the verb that make the deployment conditional ("... only if a ceasefire holds").
-_CONDITIONS = frozenset(["if", "unless", "provided"])
+_CONDITIONS: Final = frozenset(["if", "unless", "provided"])
 # Words right after a sending verb that make it a return ("sent home", "sent back").
-_RETURNS = frozenset(["home", "back"])
-_PASSIVE = frozenset(["were", "was", "be", "been", "being", "is", "are", "get", "got"])
+_RETURNS: Final = frozenset(["home", "back"])
+_PASSIVE: Final = frozenset(["were", "was", "be", "been", "being", "is", "are", "get", "got"])
 # Words before a verb that make the deployment a decision rather than a movement.
-_ANNOUNCE = frozenset(
+_ANNOUNCE: Final = frozenset(
     ["would", "will", "to", "plans", "planned", "agreed", "promised", "pledged", "announced",
      "intends", "decided", "approved", "ordered", "shall", "'ll"]
 )  # fmt: skip
-_UNDER_WAY = frozenset(["began", "begun", "begin", "begins", "started", "starting", "continued"])
-_PERFECT = frozenset(["had", "have", "has"])
+_UNDER_WAY: Final = frozenset(
+    ["began", "begun", "begin", "begins", "started", "starting", "continued"]
+)
+_PERFECT: Final = frozenset(["had", "have", "has"])
 # Completed arrivals: the past forms of the "arrived" verbs.
-_PAST_ARRIVALS = frozenset(["arrived", "landed", "reached", "entered"])
-_SPECULATIVE = frozenset(
+_PAST_ARRIVALS: Final = frozenset(["arrived", "landed", "reached", "entered"])
+_SPECULATIVE: Final = frozenset(
     ["could", "might", "may", "threatened", "threatens", "considering", "considered",
      "refused", "refuses", "if", "unless", "rejected", "ruled", "whether", "possible",
      "possibly", "rumours", "rumors", "blocked", "cancelled", "canceled", "scrapped",
@@ -117,39 +121,55 @@ _SPECULATIVE = frozenset(
      "proposed", "offered", "offers", "mulling", "weighing", "weighed", "should"]
 )  # fmt: skip
 # Words of a phrase leading from a preposition to a place name ("to the streets of").
-_PLACE_PHRASE = frozenset(
+_PLACE_PHRASE: Final = frozenset(
     ["the", "of", "streets", "town", "city", "capital", "village", "region", "province",
      "district", "state", "border", "port", "northern", "southern", "eastern", "western",
      "central", "north", "south", "east", "west", "restive", "neighbouring", "neighboring",
      "breakaway", "oil", "mining", "coastal", "main", "key", "strategic"]
 )  # fmt: skip
-_NOT_DESTINATION = frozenset(["from", "with", "against", "by"])
-_DEST_PREPS = frozenset(["to", "in", "into", "inside", "across", "toward", "towards", "within"])
+_NOT_DESTINATION: Final = frozenset(["from", "with", "against", "by"])
+_DEST_PREPS: Final = frozenset(
+    ["to", "in", "into", "inside", "across", "toward", "towards", "within"]
+)
 # Prepositions after an intransitive "troops deployed ..." (vs "police deployed tear gas").
-_INTRANSITIVE_PREPS = _DEST_PREPS | {"on", "at", "around", "along", "near", "throughout"}
+_INTRANSITIVE_PREPS: Final = _DEST_PREPS | {"on", "at", "around", "along", "near", "throughout"}
 # Words that end the clause of a force phrase: its verb must come before them.
-_CLAUSE_BREAKS = frozenset(
+_CLAUSE_BREAKS: Final = frozenset(
     ["as", "while", "when", "after", "before", "because", "but", "since", "until", "where",
      "whereas", "although", "though", "once"]
 )  # fmt: skip
 # A country doing the sending is named before these, not after ("the Russian government").
-_SENDER_HEADS = frozenset(
+_SENDER_HEADS: Final = frozenset(
     ["government", "army", "military", "president", "authorities", "leader", "leaders",
      "defence", "defense", "ministry", "parliament", "cabinet"]
 )  # fmt: skip
-_SENDER_SPAN = 10
-_SENDER_CHARS = 200  # covers _SENDER_SPAN words
-_PLACE_SPAN = 40  # words around the verb where its destination is looked for
-_MAX_GAP = 20
+_SENDER_SPAN: Final = 10
+_SENDER_CHARS: Final = 200  # covers _SENDER_SPAN words
+_PLACE_SPAN: Final = 40  # words around the verb where its destination is looked for
+_MAX_GAP: Final = 20
 
 
-class _Force(NamedTuple):
-    head: int  # word index of the head noun
-    first: int  # first word index of the phrase
-    label: str
-    origin: str | None
-    org: bool  # the label names an organisation, not a kind of force
-    size: Quantity | None = None  # a figure inside the phrase ("a contingent of 200 soldiers")
+class _Force:
+    """A force phrase of a sentence (a native class once compiled, see drafts.Draft)."""
+
+    __slots__ = ("first", "head", "label", "org", "origin", "size")
+
+    def __init__(
+        self,
+        head: int,
+        first: int,
+        label: str,
+        origin: str | None,
+        org: bool,
+        size: Quantity | None = None,
+    ) -> None:
+        self.head: Final = head  # word index of the head noun
+        self.first: Final = first  # first word index of the phrase
+        self.label: Final = label
+        self.origin: Final = origin
+        self.org: Final = org  # the label names an organisation, not a kind of force
+        # A figure inside the phrase ("a contingent of 200 soldiers").
+        self.size: Final = size
 
 
 class _Sentence:

@@ -2,21 +2,39 @@
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, Final
 
 from tocsin.contract.events import EventType
 
 
-# Named tuples, like the other records made per word, figure or place of the core:
-# immutable, and built in about 40% of a frozen dataclass's time.
-class Draft(NamedTuple):
+# Records of the core are plain classes with Final attributes, not named tuples: compiled
+# (mypyc), they are native classes, built by a C constructor and read as struct fields,
+# where a named tuple's __new__ runs as interpreted Python (about 3x the cost) and each
+# attribute read is a generic lookup. Final: mypy rejects any assignment after __init__,
+# and compiled code makes the attributes read-only. (The records the package exports,
+# such as sentences.Sentence, also refuse assignment when interpreted.)
+class Draft:
     """One event found in one sentence, before it gets its envelope."""
 
-    type: EventType
-    start: int  # evidence span in the article body
-    end: int
-    key: tuple[object, ...]  # what distinguishes it from other events of the same sentence
-    fields: dict[str, Any]  # the type-specific fields of the contract model
-    country: str | None
-    location: str | None
-    confidence: float
+    __slots__ = ("confidence", "country", "end", "fields", "key", "location", "start", "type")
+
+    def __init__(
+        self,
+        type: EventType,
+        start: int,
+        end: int,
+        key: tuple[object, ...],
+        fields: dict[str, Any],
+        country: str | None,
+        location: str | None,
+        confidence: float,
+    ) -> None:
+        self.type: Final = type
+        self.start: Final = start  # evidence span in the article body
+        self.end: Final = end
+        # What distinguishes it from other events of the same sentence.
+        self.key: Final = key
+        self.fields: Final = fields  # the type-specific fields of the contract model
+        self.country: Final = country
+        self.location: Final = location
+        self.confidence: Final = confidence

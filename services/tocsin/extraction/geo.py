@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Iterable
 from typing import Any, Final, NamedTuple
 
@@ -262,14 +261,17 @@ def default_gazetteer() -> Gazetteer:
 
 def dominant_country(mentions: Iterable[PlaceMention]) -> str | None:
     """The most mentioned country; a tie goes to the one mentioned first."""
-    counts: Counter[str] = Counter()
-    first_seen: dict[str, int] = {}
-    for index, mention in enumerate(mentions):
-        counts[mention.country] += 1
-        first_seen.setdefault(mention.country, index)
-    if not counts:
-        return None
-    return max(counts, key=lambda code: (counts[code], -first_seen[code]))
+    # A plain dict and loops, not a Counter and max() with a key function: compiled,
+    # these are native dict operations. The dict keeps the order of first mention.
+    counts: dict[str, int] = {}
+    for mention in mentions:
+        counts[mention.country] = counts.get(mention.country, 0) + 1
+    best: str | None = None
+    best_count = 0
+    for code, count in counts.items():
+        if count > best_count:  # strictly more: a tie stays with the one mentioned first
+            best, best_count = code, count
+    return best
 
 
 @functools.cache

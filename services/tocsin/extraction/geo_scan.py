@@ -31,34 +31,89 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Final, Literal, NamedTuple
+from typing import Final, Literal
 
 from tocsin.extraction import geo_data
+from tocsin.extraction.prefilter import ascii_twin
 
 PlaceKind = Literal["country", "demonym", "city"]
 
 
-# Named tuples, like the other records made per word, figure or place of the core:
-# immutable, and built in about 40% of a frozen dataclass's time.
-class PlaceMention(NamedTuple):
+# Plain classes with Final attributes, like the other records of the core: native
+# classes once compiled, immutable and compared by value (see sentences.Sentence).
+class PlaceMention:
     """One place named in a text."""
 
-    country: str  # ISO 3166-1 alpha-2, upper case
-    name: str  # as written in the text
-    start: int  # text[start:end] == name
-    end: int
-    kind: PlaceKind
+    __slots__ = ("country", "end", "kind", "name", "start")
+
+    def __init__(self, country: str, name: str, start: int, end: int, kind: PlaceKind) -> None:
+        self.country: Final = country  # ISO 3166-1 alpha-2, upper case
+        self.name: Final = name  # as written in the text
+        self.start: Final = start  # text[start:end] == name
+        self.end: Final = end
+        self.kind: Final = kind
+
+    def __setattr__(self, name: str, value: object) -> None:
+        # Compiled, the Final attributes are read-only already and __init__ writes them
+        # directly; interpreted, this keeps them so: each is set once, by __init__.
+        if hasattr(self, name):
+            raise AttributeError(f"{type(self).__name__} is immutable: cannot set {name!r}")
+        object.__setattr__(self, name, value)
+
+    def _values(self) -> tuple[str, str, int, int, PlaceKind]:
+        return (self.country, self.name, self.start, self.end, self.kind)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PlaceMention):
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        return (
+            f"PlaceMention(country={self.country!r}, name={self.name!r}, "
+            f"start={self.start!r}, end={self.end!r}, kind={self.kind!r})"
+        )
 
 
-class PlaceEntry(NamedTuple):
+class PlaceEntry:
     """What one name in the table stands for."""
 
-    # None marks a phrase that names no single country ("Latin America"): it is
-    # matched so that the shorter name inside it is not.
-    country: str | None
-    kind: PlaceKind
-    # Also a common given name or surname: counts only away from other capitalised words.
-    name_like: bool = False
+    __slots__ = ("country", "kind", "name_like")
+
+    def __init__(self, country: str | None, kind: PlaceKind, name_like: bool = False) -> None:
+        # None marks a phrase that names no single country ("Latin America"): it is
+        # matched so that the shorter name inside it is not.
+        self.country: Final = country
+        self.kind: Final = kind
+        # Also a common given name or surname: counts only away from other capitalised words.
+        self.name_like: Final = name_like
+
+    def __setattr__(self, name: str, value: object) -> None:
+        # Compiled, the Final attributes are read-only already and __init__ writes them
+        # directly; interpreted, this keeps them so: each is set once, by __init__.
+        if hasattr(self, name):
+            raise AttributeError(f"{type(self).__name__} is immutable: cannot set {name!r}")
+        object.__setattr__(self, name, value)
+
+    def _values(self) -> tuple[str | None, PlaceKind, bool]:
+        return (self.country, self.kind, self.name_like)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PlaceEntry):
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        return (
+            f"PlaceEntry(country={self.country!r}, kind={self.kind!r}, "
+            f"name_like={self.name_like!r})"
+        )
 
 
 # --- The scanner's grammar --------------------------------------------------
@@ -97,6 +152,8 @@ _ELEMENT: Final = rf"(?:{_PREFIXED}|{_TOKEN}){_POSSESSIVE}?"
 RUN: Final = re.compile(
     rf"{_UP}(?<!\w.){_TOKEN_REST}{_POSSESSIVE}?(?: (?:{_PARTICLE} )*+{_ELEMENT})*+"
 )
+# For ASCII text: the same matches, \w tested by a table look-up (see ascii_twin).
+_RUN_ASCII: Final = ascii_twin(RUN)
 
 
 def _strip_possessive(word: str) -> str:
@@ -140,7 +197,7 @@ class Gazetteer:
         """All place mentions in ``text``: sorted, non-overlapping, longest match first."""
         found: list[PlaceMention] = []
         names = self._names
-        for match in RUN.finditer(text):
+        for match in (_RUN_ASCII if text.isascii() else RUN).finditer(text):
             run = match.group()
             if " " in run:
                 self._run(run, match.start(), found)

@@ -7,7 +7,7 @@ clock is a parameter and the gazetteer is read-only shared data.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Final
 
 from pydantic import TypeAdapter
 
@@ -22,13 +22,13 @@ from tocsin.extraction.drafts import Draft
 from tocsin.extraction.geo import Gazetteer, default_gazetteer
 from tocsin.extraction.statements import find_statements
 
-EXTRACTOR_VERSION = "0.1.0"
+EXTRACTOR_VERSION: Final = "0.1.0"
 """Part of every event id: bump it whenever extraction output changes for the same text."""
 
 # One validator for the whole list: a discriminated union picks each event's model by
 # its "type", and one call per article costs less than one ``model_validate`` per event.
-_EVENTS: TypeAdapter[list[Event]] = TypeAdapter(list[Event])
-_FINDERS = (find_casualties, find_deployments, find_curfews, find_statements)
+_EVENTS: Final[TypeAdapter[list[Event]]] = TypeAdapter(list[Event])
+_FINDERS: Final = (find_casualties, find_deployments, find_curfews, find_statements)
 
 
 def extract(

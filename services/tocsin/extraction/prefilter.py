@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any, Literal, Protocol
+from typing import Any, Final, Literal, Protocol
 
 from tocsin.extraction.lexicon import (
     CASUALTY_TRIGGERS,
@@ -42,7 +42,7 @@ class Scannable(Protocol):
 
 TriggerKind = Literal["casualty", "curfew", "deployment", "speech"]
 
-TRIGGERS: Mapping[TriggerKind, frozenset[str]] = {
+TRIGGERS: Final[Mapping[TriggerKind, frozenset[str]]] = {
     "casualty": frozenset(CASUALTY_TRIGGERS),
     "curfew": frozenset(CURFEW_PHRASES),
     "deployment": frozenset(DEPLOYMENT_VERBS),
@@ -119,9 +119,23 @@ def _per_sentence(sentences: list[Sentence], pattern: re.Pattern[str]) -> dict[i
     return hits
 
 
+def ascii_twin(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """``pattern`` compiled with ``re.ASCII``: on ASCII text only, it matches alike, faster.
+
+    On ASCII characters, ``\\w``, ``\\W``, ``\\b`` and ``\\d`` (and letters under IGNORECASE)
+    match the same either way, but ASCII mode tests them with a table look-up instead of
+    the Unicode database: a third less time for the trigger scan of an ASCII article.
+    ``str.isascii`` is a flag test, so choosing the twin costs nothing. ``\\s`` is not
+    alike (Unicode mode also counts \\x1c-\\x1f as blanks), so a pattern with it is refused.
+    """
+    if "\\s" in pattern.pattern or "\\S" in pattern.pattern:
+        raise ValueError(f"\\s differs in ASCII mode: {pattern.pattern!r}")
+    return re.compile(pattern.pattern, (pattern.flags & ~re.UNICODE) | re.ASCII)
+
+
 # Trigger entries: words of letters and digits joined by single spaces or hyphens. With
 # no terminator or line break in them, no match can cross a sentence boundary.
-_ENTRY = re.compile(r"[^\W_]+(?:[ -][^\W_]+)*")
+_ENTRY: Final = re.compile(r"[^\W_]+(?:[ -][^\W_]+)*")
 
 
 def _expansions(
@@ -159,14 +173,15 @@ def _expansions(
     return expansions
 
 
-_WORD_STARTS = re.compile(r"\b\w")
-_EXPANSIONS = _expansions(TRIGGERS)
-_ALL_TRIGGERS = word_pattern(_EXPANSIONS)
+_WORD_STARTS: Final = re.compile(r"\b\w")
+_EXPANSIONS: Final = _expansions(TRIGGERS)
+_ALL_TRIGGERS: Final = word_pattern(_EXPANSIONS)
 # The same trie after one non-word character instead of after ``\b``, for a text with a
 # space put in front. The engine skips in C to the next non-word character and tries
 # the trie only there; a leading ``\b`` gives it no such fast scan (23 against 29
 # microseconds per KB). A match's word is the match without its first character.
-_PADDED_TRIGGERS = re.compile(r"\W" + _ALL_TRIGGERS.pattern.removeprefix(r"\b"))
+_PADDED_TRIGGERS: Final = re.compile(r"\W" + _ALL_TRIGGERS.pattern.removeprefix(r"\b"))
+_PADDED_TRIGGERS_ASCII: Final = ascii_twin(_PADDED_TRIGGERS)
 
 
 def trigger_hits(
@@ -178,7 +193,8 @@ def trigger_hits(
     """
     if len(lower) == len(text):
         # In " " + lower, a match at i covers lower[i : end - 1] (see _PADDED_TRIGGERS).
-        spans = ((m.start(), m.end() - 1) for m in _PADDED_TRIGGERS.finditer(" " + lower))
+        padded = _PADDED_TRIGGERS_ASCII if lower.isascii() else _PADDED_TRIGGERS
+        spans = ((m.start(), m.end() - 1) for m in padded.finditer(" " + lower))
         found = _by_sentence(lower, sentences, spans)
     else:
         found = _per_sentence(sentences, _ALL_TRIGGERS)

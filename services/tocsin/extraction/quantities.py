@@ -55,27 +55,64 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Final, Literal, NamedTuple
+from typing import Any, Final, Literal
 
 __all__ = ["VAGUE_QUANTITIES", "Quantity", "QuantityKind", "find_quantities"]
 
 QuantityKind = Literal["count", "year", "age", "money", "percent", "duration", "ordinal"]
 
 
-# Named tuples, like the other records made per word, figure or place of the core:
-# immutable, and built in about 40% of a frozen dataclass's time.
-class Quantity(NamedTuple):
+# A plain class with Final attributes, like the other records of the core: a native
+# class once compiled, immutable and compared by value (see sentences.Sentence).
+class Quantity:
     """One quantity found in a text, with the bounds it implies and where it was written."""
 
-    low: int | None  # conservative lower bound (None when unknown)
-    high: int | None  # upper bound (None when open-ended)
-    text: str  # the words as written, including the qualifier: "over 3,000", "dozens"
-    start: int  # offset of text[0] in the input string
-    end: int  # offset just past the text (input[start:end] == text)
-    kind: QuantityKind  # what the number measures, judged from its immediate context
-    vague: bool  # True only for the vague words of VAGUE_QUANTITIES
+    __slots__ = ("end", "high", "kind", "low", "start", "text", "vague")
+
+    def __init__(
+        self,
+        low: int | None,
+        high: int | None,
+        text: str,
+        start: int,
+        end: int,
+        kind: QuantityKind,
+        vague: bool,
+    ) -> None:
+        self.low: Final = low  # conservative lower bound (None when unknown)
+        self.high: Final = high  # upper bound (None when open-ended)
+        # The words as written, including the qualifier: "over 3,000", "dozens".
+        self.text: Final = text
+        self.start: Final = start  # offset of text[0] in the input string
+        self.end: Final = end  # offset just past the text (input[start:end] == text)
+        self.kind: Final = kind  # what the number measures, from its immediate context
+        self.vague: Final = vague  # True only for the vague words of VAGUE_QUANTITIES
+
+    def __setattr__(self, name: str, value: object) -> None:
+        # Compiled, the Final attributes are read-only already and __init__ writes them
+        # directly; interpreted, this keeps them so: each is set once, by __init__.
+        if hasattr(self, name):
+            raise AttributeError(f"{type(self).__name__} is immutable: cannot set {name!r}")
+        object.__setattr__(self, name, value)
+
+    def _values(self) -> tuple[int | None, int | None, str, int, int, QuantityKind, bool]:
+        return (self.low, self.high, self.text, self.start, self.end, self.kind, self.vague)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Quantity):
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        return (
+            f"Quantity(low={self.low!r}, high={self.high!r}, text={self.text!r}, "
+            f"start={self.start!r}, end={self.end!r}, kind={self.kind!r}, "
+            f"vague={self.vague!r})"
+        )
 
 
 # The one table of vague quantity words -> (low, high).
@@ -351,20 +388,41 @@ _BOUND_TAGS: Final = frozenset({"lower", "upper", "less"})
 _QUALIFIER_TAGS: Final = _BOUND_TAGS | {"approx"}
 
 
-@dataclass(slots=True)
 class _Atom:
-    """A candidate found by the lexer, before its context is read."""
+    """A candidate found by the lexer, before its context is read.
 
-    start: int
-    end: int
-    tag: Literal["num", "vague", "ordinal"]
-    num: int  # the value is num / den
-    den: int = 1
-    trailing: int = 1  # multiplier word that ends the figure: "3 thousand" -> 1000
-    bare: bool = True  # no multiplier word at all, so a range may lend it one
-    currency: bool = False
-    year_ok: bool = False  # four plain digits within 1800-2100
-    decade: bool = False  # "1990s"
+    A plain class rather than a dataclass: compiled, its ``__init__`` is native code,
+    where a dataclass's generated ``__init__`` runs as interpreted Python.
+    """
+
+    __slots__ = (
+        "bare", "currency", "decade", "den", "end", "num", "start", "tag", "trailing", "year_ok"
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        start: int,
+        end: int,
+        tag: Literal["num", "vague", "ordinal"],
+        num: int,
+        den: int = 1,
+        trailing: int = 1,
+        bare: bool = True,
+        currency: bool = False,
+        year_ok: bool = False,
+        decade: bool = False,
+    ) -> None:
+        self.start = start
+        self.end = end
+        self.tag: Final = tag
+        self.num: Final = num  # the value is num / den
+        self.den: Final = den
+        # The multiplier word that ends the figure: "3 thousand" -> 1000.
+        self.trailing: Final = trailing
+        self.bare: Final = bare  # no multiplier word at all, so a range may lend it one
+        self.currency: Final = currency
+        self.year_ok: Final = year_ok  # four plain digits within 1800-2100
+        self.decade: Final = decade  # "1990s"
 
 
 def _key(phrase: str) -> str:

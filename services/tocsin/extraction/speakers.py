@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from typing import NamedTuple
+from typing import Final
 
 from tocsin.extraction.lexicon import MEDIA_WORDS, PRONOUNS
 
 # Words that make the words before a name a role ("Interior Minister", "police spokesman").
-_TITLES = frozenset(
+_TITLES: Final = frozenset(
     ["president", "prime", "minister", "general", "gen", "secretary", "spokesman",
      "spokeswoman", "spokesperson", "chief", "director", "governor", "mayor", "senator",
      "sen", "colonel", "col", "lt", "captain", "capt", "commander", "ambassador", "king",
@@ -37,17 +37,17 @@ _TITLES = frozenset(
      "advisor", "official", "candidate", "economist", "organiser", "organizer",
      "coordinator", "cleric", "superintendent", "inspector", "marshal", "admiral"]
 )  # fmt: skip
-_DESCRIPTIVE_START = frozenset(
+_DESCRIPTIVE_START: Final = frozenset(
     ["one", "a", "an", "another", "the", "two", "three", "some", "several", "many", "his",
      "her", "their", "its", "our"]
 )  # fmt: skip
 # Lower-case particles inside personal names: "al-Burhan" is handled as a hyphenated word.
-_PARTICLES = frozenset(
+_PARTICLES: Final = frozenset(
     ["al", "el", "bin", "ibn", "bint", "abu", "de", "del", "della", "der", "den", "da", "das",
      "do", "dos", "du", "di", "van", "von", "la", "le", "y", "ben", "ould"]
 )  # fmt: skip
 # Words that make a name an organisation rather than a person (pronouns never refer to it).
-_ORG_WORDS = frozenset(
+_ORG_WORDS: Final = frozenset(
     ["international", "ministry", "office", "department", "council", "committee",
      "commission", "party", "union", "agency", "service", "organisation", "organization",
      "watch", "government", "army", "police", "forces", "court", "parliament", "assembly",
@@ -58,25 +58,25 @@ _ORG_WORDS = frozenset(
 )  # fmt: skip
 # A clause word inside the subject means the words are a clause, not a name or description
 # ("Protesters who said ...", "The crowd cheered as the president said ...").
-_CLAUSE_WORDS = frozenset(
+_CLAUSE_WORDS: Final = frozenset(
     ["who", "which", "that", "whose", "where", "when", "while", "as", "after", "before",
      "because", "since", "until", "if", "though", "although", "then", "also"]
 )  # fmt: skip
 # Titles that name an office outright, so words before them are part of the role.
-_OFFICES = frozenset(
+_OFFICES: Final = frozenset(
     ["minister", "secretary", "president", "governor", "mayor", "spokesman", "spokeswoman",
      "spokesperson", "chief", "director", "commander", "ambassador", "chairman",
      "chairwoman", "leader", "general", "envoy", "commissioner", "premier", "chancellor",
      "senator", "adviser", "advisor", "superintendent", "inspector"]
 )  # fmt: skip
 # Words that cannot end a description: it was cut off.
-_DANGLING = frozenset(
+_DANGLING: Final = frozenset(
     ["of", "in", "at", "from", "with", "for", "to", "and", "or", "the", "a", "an", "by", "on"]
 )  # fmt: skip
-_MAX_ROLE_WORDS = 5
-_NAME_WORD = re.compile(r"^[A-Z][\w'’.-]*$")
-_PREFIXED_WORD = re.compile(r"^[a-z]{1,3}-[A-Z][\w'’-]*$")  # "al-Burhan", "el-Sisi"
-_TRAILERS = re.compile(
+_MAX_ROLE_WORDS: Final = 5
+_NAME_WORD: Final = re.compile(r"^[A-Z][\w'’.-]*$")
+_PREFIXED_WORD: Final = re.compile(r"^[a-z]{1,3}-[A-Z][\w'’-]*$")  # "al-Burhan", "el-Sisi"
+_TRAILERS: Final = re.compile(
     r"(?:\s+(?:in|at|during|on) (?:a|an|his|her|their|the|its) (?:[\w-]+ ){0,3}?"
     r"(?:press release|statement|speech|tweet|post|video|interview|address|briefing|"
     r"conference|message|homily|sermon|broadcast|letter|call)\b"
@@ -85,20 +85,46 @@ _TRAILERS = re.compile(
     r"|,?\s+(?:adding|speaking|according|referring|citing)\b).*$",
 )
 # Introductory phrases that open a sentence before its subject ("In a statement, ...").
-_INTRO = re.compile(
+_INTRO: Final = re.compile(
     r"^(?:In|On|At|During|However|But|And|Meanwhile|Later|Earlier|Separately|Speaking|"
     r"Addressing|Asked|After|Writing|Responding|Still|Instead)\b[^,]{0,60},\s*"
 )
-_AGE = re.compile(r",\s*(?:aged\s+)?\d{1,3}(?=\s*(?:,|$))")
-_LEADING_CONJUNCTION = re.compile(r"^(?:and|but|so|yet)\s+", re.IGNORECASE)
+_AGE: Final = re.compile(r",\s*(?:aged\s+)?\d{1,3}(?=\s*(?:,|$))")
+_LEADING_CONJUNCTION: Final = re.compile(r"^(?:and|but|so|yet)\s+", re.IGNORECASE)
 
 
-class Speaker(NamedTuple):
+# A plain class with Final attributes, like the other records of the core: a native
+# class once compiled, immutable and compared by value (see sentences.Sentence).
+class Speaker:
     """A resolved speaker: name or description as written, and the role if stated."""
 
-    name: str
-    role: str | None
-    is_person: bool
+    __slots__ = ("is_person", "name", "role")
+
+    def __init__(self, name: str, role: str | None, is_person: bool) -> None:
+        self.name: Final = name
+        self.role: Final = role
+        self.is_person: Final = is_person
+
+    def __setattr__(self, name: str, value: object) -> None:
+        # Compiled, the Final attributes are read-only already and __init__ writes them
+        # directly; interpreted, this keeps them so: each is set once, by __init__.
+        if hasattr(self, name):
+            raise AttributeError(f"{type(self).__name__} is immutable: cannot set {name!r}")
+        object.__setattr__(self, name, value)
+
+    def _values(self) -> tuple[str, str | None, bool]:
+        return (self.name, self.role, self.is_person)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Speaker):
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        return f"Speaker(name={self.name!r}, role={self.role!r}, is_person={self.is_person!r})"
 
 
 def _bare(word: str) -> str:

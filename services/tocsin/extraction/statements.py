@@ -27,85 +27,93 @@ from bisect import bisect_left, bisect_right
 from collections import deque
 from itertools import groupby
 from operator import attrgetter
-from typing import NamedTuple
+from typing import Final
 
 from tocsin.extraction.document import Document, SentenceView
 from tocsin.extraction.drafts import Draft
 from tocsin.extraction.lexicon import SPEECH_VERBS
+from tocsin.extraction.prefilter import Hit
 from tocsin.extraction.speakers import Speaker, parse_speaker
 
-_VERBS = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
-_MIN_QUOTE_WORDS = 3
+_VERBS: Final = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
+_MIN_QUOTE_WORDS: Final = 3
 # Speaker phrases may hold the dots of abbreviations ("Gen.", "U.S."): a sentence has
 # no other dots inside it, because the splitter ends sentences there.
-_SPK = r"[^;!?\"]"
+_SPK: Final = r"[^;!?\"]"
 # '"...," said Marie Struthers, Amnesty Director' / '"...," he said.' / '"..." Tokayev added.'
-_TAIL_INVERTED = re.compile(rf"^[\s,.]*(?:{_VERBS})\s+(?P<spk>{_SPK}{{1,160}})")
-_TAIL_NORMAL = re.compile(rf"^[\s,.]*(?P<spk>{_SPK}{{1,160}}?)\s+(?:{_VERBS})\b")
+_TAIL_INVERTED: Final = re.compile(rf"^[\s,.]*(?:{_VERBS})\s+(?P<spk>{_SPK}{{1,160}})")
+_TAIL_NORMAL: Final = re.compile(rf"^[\s,.]*(?P<spk>{_SPK}{{1,160}}?)\s+(?:{_VERBS})\b")
 # The attribution before a quote: 'Tokayev said: "', 'X told reporters in Dakar "',
 # 'X said in a statement: "'. Searched in a bounded window after the last quote mark.
-_HEAD = re.compile(rf"(?:^|\s)(?P<verb>{_VERBS})\b(?P<post>{_SPK}{{0,60}}?)\s*(?P<punct>[:,]?)\s*$")
-_HEAD_QUOTED_AS = re.compile(
+_HEAD: Final = re.compile(
+    rf"(?:^|\s)(?P<verb>{_VERBS})\b(?P<post>{_SPK}{{0,60}}?)\s*(?P<punct>[:,]?)\s*$"
+)
+_HEAD_QUOTED_AS: Final = re.compile(
     rf"\bquoted\s+(?P<spk>{_SPK}{{1,120}}?)\s+as\s+saying(?:\s+that)?\s*[:,]?\s*$"
 )
-_HEAD_WINDOW = 240
-_ATTRIBUTION_CHARS = 400  # longer than any attribution the patterns accept
+_HEAD_WINDOW: Final = 240
+_ATTRIBUTION_CHARS: Final = 400  # longer than any attribution the patterns accept
 # What may stand between a speech verb and an opening quote mark besides a listener.
-_ADVERBIAL = re.compile(
+_ADVERBIAL: Final = re.compile(
     r"^\s+(?:in|on|at|during|via|through|late|earlier|later|after|before|from|to|by|over)\b"
 )
 # A wire dateline opening a story: "LIMA, March 8 (Reuters) - ", "BAMAKO, Mali - ".
-_DATELINE = re.compile(
+_DATELINE: Final = re.compile(
     r"[A-Z][A-Z'.-]+(?: [A-Z][A-Z'.-]+){0,3}(?:, [A-Z][\w.]*(?: [\w.]+){0,3}){0,2}"
     r"(?: \([A-Za-z .]{1,30}\))? ?-+ "
 )
 # Indirect speech at the start of a sentence, after an optional introductory phrase.
-_INDIRECT = re.compile(
+_INDIRECT: Final = re.compile(
     rf"(?:(?:In|On|At|During|However|But|Meanwhile|Later|Earlier|Separately|Speaking|"
     rf"Addressing|Asked|After|Writing|Responding)"
     rf"\b[^,]{{0,60}},\s*)?(?P<spk>[^,;!?\"]{{1,160}}?(?:,[^,;!?\"]{{1,80}},)?)\s+"
     rf"(?P<verb>{_VERBS})\b\s+(?P<rest>\S.*)$"
 )
 # '... quoted police chief X as saying (that) ...', anywhere in the sentence.
-_INDIRECT_QUOTED_AS = re.compile(
+_INDIRECT_QUOTED_AS: Final = re.compile(
     r"\bquoted\s+(?P<spk>[^;!?\"]{1,120}?)\s+as\s+saying\b(?:\s+that\b)?[\s,:]*(?P<rest>\S.*)$"
 )
 # After the verb, before the reported clause: 'said in a televised address that',
 # 'said on Monday that', 'said late on Friday the ...'.
-_SAID_WHEN = re.compile(
+_SAID_WHEN: Final = re.compile(
     r"^(?:(?:in|at|during|on|via|through) [^,;:\"]{1,60}?\s+that\s+"
     r"|(?:late |early |earlier |later )?on \w+day\b,?\s+(?:that\s+)?)"
 )
 # After "told", the listener comes first: 'told the official news agency Sputnik that ...'.
-_LISTENER_THEN_THAT = re.compile(r"^(?:[^,;!?\"]{1,80}?)\s+that\s+")
-_LISTENER = re.compile(
+_LISTENER_THEN_THAT: Final = re.compile(r"^(?:[^,;!?\"]{1,80}?)\s+that\s+")
+_LISTENER: Final = re.compile(
     r"^(?:the\s+)?(?:[A-Z][\w.]*|reporters|journalists)(?:\s+[A-Z][\w.]*){0,4}\s+"
 )
 # Verbs that also name actions ("declared a curfew"): speech only with "that" or a colon.
-_NEEDS_THAT = frozenset(
+_NEEDS_THAT: Final = frozenset(
     ["declared", "declares", "announced", "announces", "confirmed", "confirms", "posted",
      "urged", "urges", "asked", "asks", "stated", "states", "continued", "recalled",
      "notes", "noted", "cried", "shouted", "chanted", "acknowledged", "admitted"]
 )  # fmt: skip
 # An unclosed quote that ends in its own attribution: '"... murderers? Tokayev added.'
-_INNER_ATTRIBUTION = re.compile(
+_INNER_ATTRIBUTION: Final = re.compile(
     rf"[?.!,]\s+(?P<spk>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)?)\s+(?:{_VERBS})\b"
 )
 # A sentence subject that names a person with a title: "Bolivian President Luis Arce ...".
-_SUBJECT = re.compile(
+_SUBJECT: Final = re.compile(
     r"(?:(?:In|On|At|During|However|But|Meanwhile|Later|Earlier|After)\b[^,]{0,60},\s*)?"
     r"(?P<spk>[A-Z][\w'’.-]*(?:\s+[\w'’.-]+){0,7}?)\s+(?P<verb>[a-z][a-z]+(?:ed|s)|met|went|"
     r"gave|spoke|made|took|came|left|sent|led|held|flew|wrote|told|said)\b"
 )
-_QUOTE_MARK = re.compile('"')
-_PRONOUN_PERSONS = frozenset(["he", "she"])
-_MAX_SUBJECTS = 4  # a pronoun refers back a few sentences at most
+_QUOTE_MARK: Final = re.compile('"')
+_PRONOUN_PERSONS: Final = frozenset(["he", "she"])
+_MAX_SUBJECTS: Final = 4  # a pronoun refers back a few sentences at most
 
 
-class _Quote(NamedTuple):
-    start: int  # offset of the text inside the quote marks
-    end: int
-    close: int  # offset just past the closing mark (== end when unclosed)
+class _Quote:
+    """A quotation of a paragraph (a native class once compiled, see drafts.Draft)."""
+
+    __slots__ = ("close", "end", "start")
+
+    def __init__(self, start: int, end: int, close: int) -> None:
+        self.start: Final = start  # offset of the text inside the quote marks
+        self.end: Final = end
+        self.close: Final = close  # offset just past the closing mark (== end when unclosed)
 
 
 def _quotes(text: str, start: int, end: int) -> list[_Quote]:
@@ -131,8 +139,13 @@ def _opening(text: str) -> int:
     return dateline.end() if dateline else 0
 
 
-def _words(s: str) -> int:
-    return len(s.split())
+def _too_short(s: str) -> bool:
+    """Whether ``s`` has fewer than _MIN_QUOTE_WORDS words.
+
+    Splits off no more words than needed to tell: a long quote is not cut into a list
+    of all its words just to be counted.
+    """
+    return len(s.split(None, _MIN_QUOTE_WORDS - 1)) < _MIN_QUOTE_WORDS
 
 
 def _place_words(view: SentenceView) -> frozenset[str]:
@@ -223,7 +236,8 @@ def find_statements(doc: Document) -> list[Draft]:
                 start, end = sentences[k].start, sentences[last].end
                 drafts.append(_draft(doc, start, end, speaker, body, quote.start, 0.9))
             if k > claimed:
-                draft = _indirect(doc, base + k, resolver) if base + k in speech else None
+                hits = speech.get(base + k)
+                draft = _indirect(doc, base + k, resolver, hits) if hits else None
                 if draft is not None:
                     drafts.append(draft)
                 else:
@@ -248,7 +262,7 @@ def _quote_speaker(
     """
     text = doc.text
     body = doc.raw[quote.start : quote.end].strip()
-    if _words(body) < _MIN_QUOTE_WORDS:
+    if _too_short(body):
         return None
     # Attributions sit right next to the quote: bounded slices keep a huge sentence with
     # many quotes linear.
@@ -280,10 +294,11 @@ def _quote_speaker(
 
 def _head_speaker(head: str) -> str | None:
     """The speaker phrase of an attribution that introduces a quote, or None."""
-    cut = max(head.rfind(ch) for ch in '";!?') + 1
+    cut = max(head.rfind('"'), head.rfind(";"), head.rfind("!"), head.rfind("?")) + 1
     window = head[max(cut, len(head) - _HEAD_WINDOW) :]
     window = window[_opening(window) :]
-    quoted = _HEAD_QUOTED_AS.search(window)
+    # The regex has no literal prefix to skip ahead with; most windows lack the word.
+    quoted = _HEAD_QUOTED_AS.search(window) if "quoted" in window else None
     if quoted is not None:
         return quoted.group("spk")
     m = _HEAD.search(window)
@@ -305,15 +320,18 @@ def _head_speaker(head: str) -> str | None:
     return window[: m.start("verb")]
 
 
-def _indirect(doc: Document, index: int, resolver: _Resolver) -> Draft | None:
+def _indirect(doc: Document, index: int, resolver: _Resolver, hits: list[Hit]) -> Draft | None:
     """Reported speech: 'X said (that) ...', 'X told Y that ...', 'quoted X as saying ...'.
 
-    Reads sentence ``index``; its view (places) is only needed once a pattern matched.
+    Reads sentence ``index``, whose speech-verb ``hits`` the trigger scan found; its view
+    (places) is only needed once a pattern matched.
     """
     text = doc.sentences[index].text
     quoted = _INDIRECT_QUOTED_AS.search(text) if " as saying" in text else None
     if quoted is not None:
         return _reported(doc, index, resolver, quoted.group("spk"), quoted.start("rest"))
+    if len(doc.lower) == len(doc.text) and not _verb_before_blank(text, hits):
+        return None  # the common "..., officials said.": _INDIRECT cannot match
     m = _INDIRECT.match(text, _opening(text))
     if not m:
         return None
@@ -335,6 +353,21 @@ def _indirect(doc: Document, index: int, resolver: _Resolver) -> Draft | None:
     return _reported(doc, index, resolver, m.group("spk"), offset)
 
 
+def _verb_before_blank(text: str, hits: list[Hit]) -> bool:
+    """Whether a speech verb of ``hits`` is followed by a blank in ``text``.
+
+    _INDIRECT needs "<verb> <more words>"; the trigger scan has found every speech verb of
+    the sentence as a whole word (offsets into ``text`` when the document's lower-cased
+    text is aligned with it), so this loop rules out most failing matches for less than
+    the regex costs: it would try a speaker phrase at up to 160 characters.
+    """
+    for offset, word in hits:
+        end = offset + len(word)
+        if word in SPEECH_VERBS and end < len(text) and text[end].isspace():
+            return True
+    return False
+
+
 def _reported(
     doc: Document, index: int, resolver: _Resolver, phrase: str, offset: int
 ) -> Draft | None:
@@ -344,7 +377,7 @@ def _reported(
     # (unless it also ends an abbreviation: "... troops from the U.S.").
     if clause.endswith(".") and clause.rsplit(None, 1)[-1].count(".") == 1:
         clause = clause[:-1]
-    if _words(clause) < _MIN_QUOTE_WORDS:
+    if _too_short(clause):
         return None
     speaker = resolver.resolve(parse_speaker(phrase, _place_words(doc.view(index))))
     if speaker is None:
