@@ -4,7 +4,7 @@
 #
 # The install compiles the extraction core with mypyc (setup.py) into C extensions
 # that sit beside their .py files, and Python imports the compiled module first. So
-# the install is redone whenever an extraction source changes: a stale extension would
+# the install is redone whenever one of their sources changes: a stale extension would
 # silently run the old code. TOCSIN_COMPILE=0 installs it uncompiled (no C compiler
 # needed; extraction about 1.5 times slower).
 set -euo pipefail
@@ -32,14 +32,16 @@ elif [ "$(cat "$stamp")" != "$mode" ]; then
     reason="extraction was $(cat "$stamp"), now $mode"
 elif [ pyproject.toml -nt "$stamp" ] || [ setup.py -nt "$stamp" ]; then
     reason="pyproject.toml or setup.py changed"
-elif [ -n "$(find services/tocsin/extraction -name '*.py' -newer "$stamp" -print -quit)" ]; then
-    reason="extraction sources changed"
+elif [ -n "$(find services/tocsin/extraction services/tocsin/contract/ids.py -name '*.py' \
+    -newer "$stamp" -print -quit)" ]; then
+    reason="sources of compiled modules changed"
 fi
 
 if [ -n "$reason" ]; then
     echo "bootstrap: installing tocsin ($mode extraction) and its dependencies into .venv ($reason)"
     # Extensions of an earlier build would shadow the sources of an interpreted one.
-    rm -f services/tocsin/extraction/*.so services/tocsin_extraction__mypyc*.so
+    rm -f services/tocsin/extraction/*.so services/tocsin/contract/ids.*.so \
+        services/tocsin_extraction__mypyc*.so
     .venv/bin/python -m pip install --quiet --upgrade pip
     if [ "$mode" = compiled ]; then
         if ! command -v "${CC:-cc}" >/dev/null 2>&1; then

@@ -15,6 +15,13 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 SEED_ARTICLE = SHARED / "corpus" / "seed-article.json"
 EXTRACTION_SOURCES = REPO / "services" / "tocsin" / "extraction"
+# What setup.py compiles: the extraction package but its __init__, and the event ids.
+COMPILED_SOURCES = sorted(
+    [
+        *(p for p in EXTRACTION_SOURCES.glob("*.py") if p.name != "__init__.py"),
+        REPO / "services" / "tocsin" / "contract" / "ids.py",
+    ]
+)
 
 settings.register_profile(
     "tocsin",
@@ -38,21 +45,21 @@ def pytest_report_header() -> str:
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Stop at once if a compiled extraction module is older than its source.
+    """Stop at once if a compiled module is older than its source.
 
     Python imports the C extension before the .py beside it, so after an edit the
     tests would run the old code and pass or fail for the wrong reason.
     """
     stale = [
         source.name
-        for source in sorted(EXTRACTION_SOURCES.glob("*.py"))
+        for source in COMPILED_SOURCES
         for suffix in importlib.machinery.EXTENSION_SUFFIXES
         if (built := source.with_name(source.stem + suffix)).exists()
         and built.stat().st_mtime < source.stat().st_mtime
     ]
     if stale:
         pytest.exit(
-            f"compiled extraction modules are older than their sources ({', '.join(stale)}):"
+            f"compiled modules are older than their sources ({', '.join(stale)}):"
             " run ./scripts/bootstrap.sh to rebuild them (or TOCSIN_COMPILE=0 to drop them)",
             returncode=4,
         )

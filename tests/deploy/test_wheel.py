@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import EXTRACTION_SOURCES, REPO
+from tests.conftest import COMPILED_SOURCES, REPO
 
 pytestmark = pytest.mark.slow  # builds a wheel, compiling with mypyc (about a minute)
 
@@ -41,14 +41,11 @@ def test_wheel_ships_the_runtime_data_files(wheel: Path) -> None:
 
 
 def test_wheel_runs_the_extraction_core_compiled(wheel: Path, tmp_path: Path) -> None:
-    """Every extraction module ships as a C extension, and the installed wheel uses them."""
+    """Every compiled module ships as a C extension, and the installed wheel uses them."""
     names = zipfile.ZipFile(wheel).namelist()
-    for source in EXTRACTION_SOURCES.glob("*.py"):
-        if source.name != "__init__.py":
-            assert any(
-                n.startswith(f"tocsin/extraction/{source.stem}.") and n.endswith(".so")
-                for n in names
-            ), source.stem
+    for source in COMPILED_SOURCES:
+        prefix = f"tocsin/{source.parent.name}/{source.stem}."
+        assert any(n.startswith(prefix) and n.endswith(".so") for n in names), prefix
     target = tmp_path / "site"
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "--no-deps", "-q",
