@@ -59,13 +59,23 @@ def word_pattern(words: Iterable[str]) -> re.Pattern[str]:
     character instead of trying every alternative there (about 1.6 times faster
     than a flat alternation on news text).
     """
+    return re.compile(r"\b" + trie_alternation(words) + r"\b")
+
+
+def trie_alternation(words: Iterable[str]) -> str:
+    """A regex (no groups) matching any of ``words``, tried in the same order as an
+    alternation of them sorted longest first: at each position, the words that match
+    form a chain of prefixes, and both try the longest of them first, then the next
+    shorter one on backtracking. So it can replace such an alternation without changing
+    any match, and rejects a position by its first character.
+    """
     root: dict[str, Any] = {}
     for word in words:
         node = root
         for ch in word:
             node = node.setdefault(ch, {})
         node[""] = {}  # a word ends here
-    return re.compile(r"\b" + _emit(root) + r"\b")
+    return _emit(root)
 
 
 def _emit(node: dict[str, Any]) -> str:

@@ -58,6 +58,8 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any, Final, Literal
 
+from tocsin.extraction.prefilter import ascii_twin
+
 __all__ = ["VAGUE_QUANTITIES", "Quantity", "QuantityKind", "find_quantities"]
 
 QuantityKind = Literal["count", "year", "age", "money", "percent", "duration", "ordinal"]
@@ -203,7 +205,11 @@ _HUMAN_NOUNS: Final = (
 # Unicode whitespace, usable inside ASCII-scoped groups (non-breaking spaces included).
 # Possessive: nothing that follows whitespace starts with whitespace, so giving back
 # characters could never help a match, and a long blank run is scanned once.
-_WS: Final = r"[\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]++"
+# The characters of Unicode ``\s`` spelt out, so that ``prefilter.ascii_twin`` may take
+# the lexer (ASCII mode's ``\s`` lacks \x1c-\x1f).
+_WS: Final = (
+    r"[\t\n\x0b\x0c\r\x1c-\x1f \x85\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]++"
+)
 _WS0: Final = _WS[:-2] + "*+"  # optional whitespace (note "{_WS}?" would misparse)
 _DASH: Final = "[-\u2010\u2011\u2013]"  # hyphen, Unicode hyphens, en dash (not the em dash)
 _CURRENCY_SIGNS: Final = "$€£¥₸₽₹"
@@ -285,6 +291,9 @@ _ATOM_BODY: Final = rf"""
 # the regex engine skip word interiors in C.
 _ATOM: Final = re.compile(rf"\W(?={_CANDIDATE_START})(?:{_ATOM_BODY})", re.IGNORECASE | re.VERBOSE)
 _ATOM_AT_START: Final = re.compile(_ATOM_BODY, re.IGNORECASE | re.VERBOSE)
+# For ASCII text: the same matches, \w and letter case tested by table look-ups.
+_ATOM_ASCII: Final = ascii_twin(_ATOM)
+_ATOM_AT_START_ASCII: Final = ascii_twin(_ATOM_AT_START)
 _LETTERS: Final = re.compile(r"[A-Za-z]+")
 _NUMBER_PARTS: Final = re.compile(r"[^-\u2010\u2011\u2013]+")
 _NUMBER_SHAPE: Final = re.compile(
@@ -438,9 +447,11 @@ def _is_year(raw: str) -> bool:
 def _lex(text: str) -> list[_Atom]:
     """Find every candidate atom, in order, and read its value."""
     atoms: list[_Atom] = []
-    first = _ATOM_AT_START.match(text)
+    ascii = text.isascii()
+    first = (_ATOM_AT_START_ASCII if ascii else _ATOM_AT_START).match(text)
     matches = [first] if first else []
-    for m in (*matches, *_ATOM.finditer(text, first.end() if first else 0)):
+    atom = _ATOM_ASCII if ascii else _ATOM
+    for m in (*matches, *atom.finditer(text, first.end() if first else 0)):
         group = m.lastgroup or ""
         start, end = m.span(group)
         phrase = m.group(group)

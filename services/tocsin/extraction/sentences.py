@@ -192,11 +192,15 @@ def _word_before(text: str, term_start: int, line_start: int) -> str:
     Only a bounded window is inspected; a longer word comes back truncated,
     which is harmless because no abbreviation is that long.
     """
-    window = text[max(line_start, term_start - _TOKEN_WINDOW) : term_start]
-    parts = window.rsplit(None, 1)
-    if not parts or window[-1:].isspace():
+    # Walked back a character at a time: compiled, ``isspace`` on one character is a C
+    # call, cheaper than the slice, list and strings ``rsplit`` would make of the window.
+    low = max(line_start, term_start - _TOKEN_WINDOW)
+    if term_start <= low or text[term_start - 1].isspace():
         return ""
-    return parts[-1].lstrip(_OPENERS)
+    begin = term_start - 1
+    while begin > low and not text[begin - 1].isspace():
+        begin -= 1
+    return text[begin:term_start].lstrip(_OPENERS)
 
 
 def _next_word(text: str, pos: int) -> tuple[str, bool]:
@@ -280,13 +284,15 @@ def split_sentences(text: str) -> list[Sentence]:
     def emit(start: int, end: int) -> None:
         """Append the trimmed segment ``text[start:end]`` (or glue punctuation to the last)."""
         nonlocal glued_end
-        chunk = text[start:end]
-        stripped = chunk.lstrip()
-        if not stripped:
+        # Trimmed by moving the bounds (the same characters ``strip`` removes), so the
+        # sentence text is cut once instead of three times.
+        while start < end and text[start].isspace():
+            start += 1
+        if start == end:
             return
-        start += len(chunk) - len(stripped)
-        stripped = stripped.rstrip()
-        end = start + len(stripped)
+        while text[end - 1].isspace():
+            end -= 1
+        stripped = text[start:end]
         # (Testing the first character first spares the search for most sentences.)
         if (
             len(sentences) > line_first
