@@ -39,14 +39,15 @@ import re
 from collections.abc import Mapping
 from typing import Final, Literal
 
+from tocsin.extraction.records import Record
+
 __all__ = ["DateMention", "Relation", "find_dates"]
 
 Relation = Literal["on", "until", "from", "since", "by", "before", "after", "none"]
 
 
-# A plain class with Final attributes, like the other records of the core: a native
-# class once compiled, immutable and compared by value (see sentences.Sentence).
-class DateMention:
+# A record of the core (see records.Record: why not a named tuple).
+class DateMention(Record):
     """A calendar day mentioned in the text: ``text == body[start:end]``."""
 
     __slots__ = ("day", "end", "relation", "start", "text")
@@ -65,29 +66,8 @@ class DateMention:
         self.end: Final = end
         self.relation: Final = relation
 
-    def __setattr__(self, name: str, value: object) -> None:
-        # Compiled, the Final attributes are read-only already and __init__ writes them
-        # directly; interpreted, this keeps them so: each is set once, by __init__.
-        if hasattr(self, name):
-            raise AttributeError(f"{type(self).__name__} is immutable: cannot set {name!r}")
-        object.__setattr__(self, name, value)
-
     def _values(self) -> tuple[datetime.date, str, int, int, Relation]:
         return (self.day, self.text, self.start, self.end, self.relation)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, DateMention):
-            return NotImplemented
-        return self._values() == other._values()
-
-    def __hash__(self) -> int:
-        return hash(self._values())
-
-    def __repr__(self) -> str:
-        return (
-            f"DateMention(day={self.day!r}, text={self.text!r}, start={self.start!r}, "
-            f"end={self.end!r}, relation={self.relation!r})"
-        )
 
 
 _MONTH: Final = (

@@ -7,12 +7,8 @@ from typing import Any, Final
 from tocsin.contract.events import EventType
 
 
-# Records of the core are plain classes with Final attributes, not named tuples: compiled
-# (mypyc), they are native classes, built by a C constructor and read as struct fields,
-# where a named tuple's __new__ runs as interpreted Python (about 3x the cost) and each
-# attribute read is a generic lookup. Final: mypy rejects any assignment after __init__,
-# and compiled code makes the attributes read-only. (The records the package exports,
-# such as sentences.Sentence, also refuse assignment when interpreted.)
+# A plain class with Final attributes, for the reason records.Record gives: compiled, a
+# native class. Drafts are never compared or hashed, so it needs nothing of Record's.
 class Draft:
     """One event found in one sentence, before it gets its envelope."""
 

@@ -35,13 +35,13 @@ from typing import Final, Literal
 
 from tocsin.extraction import geo_data
 from tocsin.extraction.prefilter import ascii_twin
+from tocsin.extraction.records import Record
 
 PlaceKind = Literal["country", "demonym", "city"]
 
 
-# Plain classes with Final attributes, like the other records of the core: native
-# classes once compiled, immutable and compared by value (see sentences.Sentence).
-class PlaceMention:
+# Records of the core (see records.Record: why not named tuples).
+class PlaceMention(Record):
     """One place named in a text."""
 
     __slots__ = ("country", "end", "kind", "name", "start")
@@ -53,32 +53,11 @@ class PlaceMention:
         self.end: Final = end
         self.kind: Final = kind
 
-    def __setattr__(self, name: str, value: object) -> None:
-        # Compiled, the Final attributes are read-only already and __init__ writes them
-        # directly; interpreted, this keeps them so: each is set once, by __init__.
-        if hasattr(self, name):
-            raise AttributeError(f"{type(self).__name__} is immutable: cannot set {name!r}")
-        object.__setattr__(self, name, value)
-
     def _values(self) -> tuple[str, str, int, int, PlaceKind]:
         return (self.country, self.name, self.start, self.end, self.kind)
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, PlaceMention):
-            return NotImplemented
-        return self._values() == other._values()
 
-    def __hash__(self) -> int:
-        return hash(self._values())
-
-    def __repr__(self) -> str:
-        return (
-            f"PlaceMention(country={self.country!r}, name={self.name!r}, "
-            f"start={self.start!r}, end={self.end!r}, kind={self.kind!r})"
-        )
-
-
-class PlaceEntry:
+class PlaceEntry(Record):
     """What one name in the table stands for."""
 
     __slots__ = ("country", "kind", "name_like")
@@ -91,29 +70,8 @@ class PlaceEntry:
         # Also a common given name or surname: counts only away from other capitalised words.
         self.name_like: Final = name_like
 
-    def __setattr__(self, name: str, value: object) -> None:
-        # Compiled, the Final attributes are read-only already and __init__ writes them
-        # directly; interpreted, this keeps them so: each is set once, by __init__.
-        if hasattr(self, name):
-            raise AttributeError(f"{type(self).__name__} is immutable: cannot set {name!r}")
-        object.__setattr__(self, name, value)
-
     def _values(self) -> tuple[str | None, PlaceKind, bool]:
         return (self.country, self.kind, self.name_like)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, PlaceEntry):
-            return NotImplemented
-        return self._values() == other._values()
-
-    def __hash__(self) -> int:
-        return hash(self._values())
-
-    def __repr__(self) -> str:
-        return (
-            f"PlaceEntry(country={self.country!r}, kind={self.kind!r}, "
-            f"name_like={self.name_like!r})"
-        )
 
 
 # --- The scanner's grammar --------------------------------------------------

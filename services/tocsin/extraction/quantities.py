@@ -59,15 +59,15 @@ from types import MappingProxyType
 from typing import Any, Final, Literal
 
 from tocsin.extraction.prefilter import ascii_twin
+from tocsin.extraction.records import Record
 
 __all__ = ["VAGUE_QUANTITIES", "Quantity", "QuantityKind", "find_quantities"]
 
 QuantityKind = Literal["count", "year", "age", "money", "percent", "duration", "ordinal"]
 
 
-# A plain class with Final attributes, like the other records of the core: a native
-# class once compiled, immutable and compared by value (see sentences.Sentence).
-class Quantity:
+# A record of the core (see records.Record: why not a named tuple).
+class Quantity(Record):
     """One quantity found in a text, with the bounds it implies and where it was written."""
 
     __slots__ = ("end", "high", "kind", "low", "start", "text", "vague")
@@ -91,30 +91,8 @@ class Quantity:
         self.kind: Final = kind  # what the number measures, from its immediate context
         self.vague: Final = vague  # True only for the vague words of VAGUE_QUANTITIES
 
-    def __setattr__(self, name: str, value: object) -> None:
-        # Compiled, the Final attributes are read-only already and __init__ writes them
-        # directly; interpreted, this keeps them so: each is set once, by __init__.
-        if hasattr(self, name):
-            raise AttributeError(f"{type(self).__name__} is immutable: cannot set {name!r}")
-        object.__setattr__(self, name, value)
-
     def _values(self) -> tuple[int | None, int | None, str, int, int, QuantityKind, bool]:
         return (self.low, self.high, self.text, self.start, self.end, self.kind, self.vague)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Quantity):
-            return NotImplemented
-        return self._values() == other._values()
-
-    def __hash__(self) -> int:
-        return hash(self._values())
-
-    def __repr__(self) -> str:
-        return (
-            f"Quantity(low={self.low!r}, high={self.high!r}, text={self.text!r}, "
-            f"start={self.start!r}, end={self.end!r}, kind={self.kind!r}, "
-            f"vague={self.vague!r})"
-        )
 
 
 # The one table of vague quantity words -> (low, high).

@@ -58,17 +58,16 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from tocsin.extraction.records import Record
+
 __all__ = ["MAX_SENTENCE_CHARS", "Sentence", "split_sentences"]
 
 
-class Sentence:
+class Sentence(Record):
     """One sentence: ``body[start:end] == text``, without surrounding whitespace.
 
-    A plain class with Final attributes rather than a named tuple: compiled (mypyc) it is
-    a native class, built by a C constructor and read as struct fields, where a named
-    tuple's ``__new__`` runs as interpreted Python and each attribute read is a generic
-    look-up; this counts for the one object the splitter makes per sentence. Immutable
-    and compared by value, like the named tuple it replaces.
+    A record (see records.Record): the splitter makes one per sentence, so it is a
+    native class once compiled, not a named tuple.
     """
 
     __slots__ = ("end", "paragraph", "start", "text")
@@ -80,29 +79,8 @@ class Sentence:
         # 0-based index of the non-blank line (paragraph) holding the sentence.
         self.paragraph: Final = paragraph
 
-    def __setattr__(self, name: str, value: object) -> None:
-        # Compiled, the Final attributes are read-only already and __init__ writes them
-        # directly; interpreted, this keeps them so: each is set once, by __init__.
-        if hasattr(self, name):
-            raise AttributeError(f"{type(self).__name__} is immutable: cannot set {name!r}")
-        object.__setattr__(self, name, value)
-
     def _values(self) -> tuple[str, int, int, int]:
         return (self.text, self.start, self.end, self.paragraph)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Sentence):
-            return NotImplemented
-        return self._values() == other._values()
-
-    def __hash__(self) -> int:
-        return hash(self._values())
-
-    def __repr__(self) -> str:
-        return (
-            f"Sentence(text={self.text!r}, start={self.start!r}, end={self.end!r}, "
-            f"paragraph={self.paragraph!r})"
-        )
 
 
 MAX_SENTENCE_CHARS: Final = 2000

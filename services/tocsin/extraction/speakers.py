@@ -21,6 +21,7 @@ from collections.abc import Collection
 from typing import Final
 
 from tocsin.extraction.lexicon import MEDIA_WORDS, PRONOUNS
+from tocsin.extraction.records import Record
 
 # Words that make the words before a name a role ("Interior Minister", "police spokesman").
 _TITLES: Final = frozenset(
@@ -93,9 +94,8 @@ _AGE: Final = re.compile(r",\s*(?:aged\s+)?\d{1,3}(?=\s*(?:,|$))")
 _LEADING_CONJUNCTION: Final = re.compile(r"^(?:and|but|so|yet)\s+", re.IGNORECASE)
 
 
-# A plain class with Final attributes, like the other records of the core: a native
-# class once compiled, immutable and compared by value (see sentences.Sentence).
-class Speaker:
+# A record of the core (see records.Record: why not a named tuple).
+class Speaker(Record):
     """A resolved speaker: name or description as written, and the role if stated."""
 
     __slots__ = ("is_person", "name", "role")
@@ -105,26 +105,8 @@ class Speaker:
         self.role: Final = role
         self.is_person: Final = is_person
 
-    def __setattr__(self, name: str, value: object) -> None:
-        # Compiled, the Final attributes are read-only already and __init__ writes them
-        # directly; interpreted, this keeps them so: each is set once, by __init__.
-        if hasattr(self, name):
-            raise AttributeError(f"{type(self).__name__} is immutable: cannot set {name!r}")
-        object.__setattr__(self, name, value)
-
     def _values(self) -> tuple[str, str | None, bool]:
         return (self.name, self.role, self.is_person)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Speaker):
-            return NotImplemented
-        return self._values() == other._values()
-
-    def __hash__(self) -> int:
-        return hash(self._values())
-
-    def __repr__(self) -> str:
-        return f"Speaker(name={self.name!r}, role={self.role!r}, is_person={self.is_person!r})"
 
 
 def _bare(word: str) -> str:
