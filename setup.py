@@ -6,7 +6,7 @@ only because extension modules cannot be declared there.
 The extraction modules (services/tocsin/extraction/*.py, except the package's
 ``__init__``) and the event-id module (services/tocsin/contract/ids.py) are
 plain, strictly typed Python; mypyc turns each into a C extension that imports
-under the same name, and extraction runs about 1.5 times faster (BENCHMARKS.md).
+under the same name, and extraction runs about 1.9 times as fast (BENCHMARKS.md).
 The .py files ship beside the compiled modules and stay the source of truth: set
 TOCSIN_COMPILE=0 to build a pure-Python package instead (no C compiler needed),
 which behaves identically, only slower.

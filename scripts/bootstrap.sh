@@ -6,7 +6,7 @@
 # that sit beside their .py files, and Python imports the compiled module first. So
 # the install is redone whenever one of their sources changes: a stale extension would
 # silently run the old code. TOCSIN_COMPILE=0 installs it uncompiled (no C compiler
-# needed; extraction about 1.5 times slower).
+# needed; extraction about half as fast).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
