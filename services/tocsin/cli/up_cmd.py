@@ -32,24 +32,22 @@ DEFAULT_DATA_DIR = Path(".tocsin")
 APPLY_TIMEOUT_S = 60.0
 
 
-def _port(text: str) -> int:
+def _int_between(text: str, low: int, high: int, what: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"not a port number: {value}")
+        raise argparse.ArgumentTypeError(f"not {what}: {text!r}") from None
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"not {what} ({low} to {high}): {value}")
     return value
+
+
+def _port(text: str) -> int:
+    return _int_between(text, 0, 65535, "a port number")
 
 
 def _workers(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 1 <= value <= 64:
-        raise argparse.ArgumentTypeError(f"must be 1 to 64: {value}")
-    return value
+    return _int_between(text, 1, 64, "a number of workers")
 
 
 def _day(text: str) -> dt.date:
