@@ -108,6 +108,11 @@ _EVENTS: Final = re.compile(
     rf"|(?<![{_TERMINATORS}].)[{_TERMINATORS}]*+(?P<close>[{re.escape(_CLOSERS)}]*+)(?=\s|\Z)"
     rf"(?=[^\S\n]*+[{re.escape(_OPENERS)}]*+(?P<char>[^\n]?)))"
 )
+# Group numbers of _EVENTS: compiled, ``match.start(1)`` skips the name look-up in the
+# pattern's group index that ``match.start("close")`` makes, once per event.
+_CLOSE: Final = 1
+_CHAR: Final = 2
+assert _EVENTS.groupindex == {"close": _CLOSE, "char": _CHAR}
 _WORD: Final = re.compile(r"[^\W\d_][\w'’-]*+(?P<dot>\.?)")
 _HAS_ALNUM: Final = re.compile(r"[^\W_]")
 _NON_BLANK: Final = re.compile(r"\S")
@@ -226,9 +231,9 @@ def _is_boundary(text: str, match: re.Match[str], char: str, line_start: int) ->
     ``char`` is the first visible character after it: not empty, not lower case (the
     caller decides those cases, rules 1 and 2).
     """
-    next_pos = match.start("char")
+    next_pos = match.start(_CHAR)
     start = match.start()
-    close = match.start("close")
+    close = match.start(_CLOSE)
     if close - start == 1 and text[start] == ".":
         decision = _period_rule(text, _word_before(text, start, line_start), char, next_pos)
         if decision is not None:
@@ -239,29 +244,37 @@ def _is_boundary(text: str, match: re.Match[str], char: str, line_start: int) ->
     return _ATTRIBUTION.match(text, next_pos) is None
 
 
-def split_sentences(text: str) -> list[Sentence]:
-    """Split ``text`` into sentences with offsets into ``text``; see the module doc for rules."""
-    sentences: list[Sentence] = []
-    paragraph = 0
-    line_start = 0
-    line_first = 0  # index in `sentences` of the first sentence of the current line
-    seg_start = 0
-    # Where glued punctuation extended the last sentence to: its text is cut once, when
-    # the next sentence starts, so a long run of such segments costs linear time.
-    glued_end = -1
+class _Splitter:
+    """The state of one split_sentences pass.
 
-    def flush_glued() -> None:
-        nonlocal glued_end
+    A native class rather than closures with ``nonlocal`` state: compiled, a closure's
+    variables live in an environment object reached through attribute look-ups, while
+    typed attributes of a native class are plain struct fields.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.sentences: list[Sentence] = []
+        self.paragraph = 0
+        self.line_first = 0  # index in `sentences` of the first sentence of the current line
+        # Where glued punctuation extended the last sentence to: its text is cut once, when
+        # the next sentence starts, so a long run of such segments costs linear time.
+        self.glued_end = -1
+
+    def flush_glued(self) -> None:
+        glued_end = self.glued_end
         if glued_end >= 0:
+            sentences = self.sentences
             last = sentences[-1]
             sentences[-1] = Sentence(
-                text[last.start : glued_end], last.start, glued_end, last.paragraph
+                self.text[last.start : glued_end], last.start, glued_end, last.paragraph
             )
-            glued_end = -1
+            self.glued_end = -1
 
-    def emit(start: int, end: int) -> None:
+    def emit(self, start: int, end: int) -> None:
         """Append the trimmed segment ``text[start:end]`` (or glue punctuation to the last)."""
-        nonlocal glued_end
+        text = self.text
+        sentences = self.sentences
         # Trimmed by moving the bounds (the same characters ``strip`` removes), so the
         # sentence text is cut once instead of three times.
         while start < end and text[start].isspace():
@@ -273,40 +286,51 @@ def split_sentences(text: str) -> list[Sentence]:
         stripped = text[start:end]
         # (Testing the first character first spares the search for most sentences.)
         if (
-            len(sentences) > line_first
+            len(sentences) > self.line_first
             and not stripped[0].isalnum()
             and end - sentences[-1].start <= MAX_SENTENCE_CHARS
             and _HAS_ALNUM.search(stripped) is None
         ):
-            glued_end = end
+            self.glued_end = end
             return
-        if glued_end >= 0:
-            flush_glued()
+        if self.glued_end >= 0:
+            self.flush_glued()
         if len(stripped) <= MAX_SENTENCE_CHARS:
-            sentences.append(Sentence(stripped, start, end, paragraph))
+            sentences.append(Sentence(stripped, start, end, self.paragraph))
             return
         for piece_start, piece_end in _pieces(text, start, end):
             sentences.append(
-                Sentence(text[piece_start:piece_end], piece_start, piece_end, paragraph)
+                Sentence(text[piece_start:piece_end], piece_start, piece_end, self.paragraph)
             )
 
+    def newline(self) -> None:
+        """Close the current line (its last segment already emitted)."""
+        self.flush_glued()
+        if len(self.sentences) > self.line_first:
+            self.paragraph += 1
+        self.line_first = len(self.sentences)
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Split ``text`` into sentences with offsets into ``text``; see the module doc for rules."""
+    splitter = _Splitter(text)
+    line_start = 0
+    seg_start = 0
     for match in _EVENTS.finditer(text):
-        close, char = match.group("close", "char")
-        if close is None:  # a newline
-            emit(seg_start, match.start())
-            flush_glued()
-            if len(sentences) > line_first:
-                paragraph += 1
+        char = match.group(_CHAR)
+        if char is None:  # a newline (it leaves both groups unset)
+            splitter.emit(seg_start, match.start())
+            splitter.newline()
             seg_start = line_start = match.end()
-            line_first = len(sentences)
         # Rules 1 and 2 here, the rest in _is_boundary: at the end of a line or the text
         # the sentence ends anyway; before a lower-case letter it goes on.
         elif not char or (not char.islower() and _is_boundary(text, match, char, line_start)):
-            emit(seg_start, match.end())
-            seg_start = match.end()
-    emit(seg_start, len(text))
-    flush_glued()
-    return sentences
+            end = match.end()
+            splitter.emit(seg_start, end)
+            seg_start = end
+    splitter.emit(seg_start, len(text))
+    splitter.flush_glued()
+    return splitter.sentences
 
 
 def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
