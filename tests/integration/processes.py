@@ -80,28 +80,36 @@ def ingest_service(
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait((probe_url or url) + ("/readyz" if wait_ready else "/healthz"), proc, state_dir)
+        probe = (probe_url or url) + ("/readyz" if wait_ready else "/healthz")
+        wait_answering(probe, proc, state_dir / "ingest.log")
         yield url
     finally:
         stop(proc)
         log.close()
 
 
-def _wait(url: str, proc: subprocess.Popen[bytes], state_dir: Path, timeout: float = 60) -> None:
+def wait_answering(
+    url: str,
+    proc: subprocess.Popen[bytes],
+    log: Path,
+    timeout: float = 60,
+    interval: float = 0.2,
+) -> None:
+    """Poll ``url`` until it answers 200; fail at once, with the log's tail, if ``proc`` exits."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(
                 f"service exited with {proc.returncode}:\n"
-                + (state_dir / "ingest.log").read_text(errors="replace")[-3000:]
+                + log.read_text(errors="replace")[-3000:]
             )
         try:
             if httpx.get(url, timeout=2).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
-        time.sleep(0.2)
-    raise RuntimeError(f"{url} not ready within {timeout}s")
+        time.sleep(interval)
+    raise RuntimeError(f"{url} not answering 200 within {timeout}s")
 
 
 @dataclass
@@ -152,24 +160,7 @@ def aggregator_service(
         )
     service = Service(f"http://127.0.0.1:{port}", proc, log_path)
     try:
-        _wait_healthy(service)
+        wait_answering(service.url + "/healthz", proc, log_path, interval=0.1)
         yield service
     finally:
         service.returncode = stop(proc)
-
-
-def _wait_healthy(service: Service, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if service.proc.poll() is not None:
-            raise RuntimeError(
-                f"aggregator exited with {service.proc.returncode}:\n"
-                + service.log.read_text(errors="replace")[-3000:]
-            )
-        try:
-            if httpx.get(service.url + "/healthz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"{service.url}/healthz not answering within {timeout}s")

@@ -6,7 +6,6 @@ shared event topics would break every other test that reads them.
 
 from __future__ import annotations
 
-import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -18,20 +17,11 @@ from kafka import KafkaProducer
 
 from tests.aggregator.factory import casualty, deployment
 from tests.integration.aggregator_support import end_offsets, metric, read_all, wait_applied
-from tests.integration.processes import aggregator_service
+from tests.integration.processes import aggregator_service, wait_answering
 from tocsin.contract import topics
 from tocsin.contract.codec import encode
 
 pytestmark = pytest.mark.kafka
-
-
-def _wait_ready(url: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if httpx.get(url + "/readyz", timeout=5).status_code == 200:
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"{url} not ready within {timeout}s")
 
 
 def test_poison_messages_are_dead_lettered_and_consumption_continues(
@@ -47,7 +37,8 @@ def test_poison_messages_are_dead_lettered_and_consumption_continues(
         group=f"it-agg-dl-{uuid.uuid4().hex[:8]}",
         topic_prefix=prefix,
     ) as agg:
-        _wait_ready(agg.url)  # the aggregator has created its (prefixed) topics
+        # Ready: the aggregator has created its (prefixed) topics.
+        wait_answering(agg.url + "/readyz", agg.proc, agg.log, interval=0.1)
         producer = KafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all")
         try:
             sent: dict[str, Any] = {}

@@ -30,7 +30,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import REPO, SEED_ARTICLE
 from tests.integration.aggregator_support import EVENT_TOPICS, read_all
-from tests.integration.processes import stop
+from tests.integration.processes import stop, wait_answering
 from tocsin.contract import topics
 
 pytestmark = pytest.mark.kafka
@@ -87,23 +87,10 @@ def two_workers(bootstrap: str, state_dir: Path) -> Iterator[Supervisor]:
     try:
         port = supervisor.wait_for(_LISTENING).group(1)
         supervisor.url = f"http://127.0.0.1:{port}"
-        _wait_ready(supervisor)
+        wait_answering(supervisor.url + "/readyz", proc, log_path)
         yield supervisor
     finally:
         stop(proc)
-
-
-def _wait_ready(supervisor: Supervisor, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert supervisor.proc.poll() is None, supervisor.log.read_text(errors="replace")
-        try:
-            if httpx.get(f"{supervisor.url}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"{supervisor.url} not ready within {timeout}s")
 
 
 def _article() -> bytes:

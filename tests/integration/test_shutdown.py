@@ -47,7 +47,7 @@ from tests.integration.aggregator_support import (
     read_all,
     wait_applied,
 )
-from tests.integration.processes import aggregator_service, free_port, stop
+from tests.integration.processes import aggregator_service, free_port, stop, wait_answering
 from tocsin.contract import topics
 from tocsin.contract.codec import decode_event
 from tocsin.contract.events import Event
@@ -106,16 +106,7 @@ def _ingest(bootstrap: str, state_dir: Path) -> Iterator[Ingest]:
         )  # fmt: skip
     service = Ingest(f"http://127.0.0.1:{port}", port, proc, log_path)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, log_path.read_text(errors="replace")[-3000:]
-            assert time.monotonic() < deadline, "ingest not ready within 60 s"
-            try:
-                if httpx.get(service.url + "/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
+        wait_answering(service.url + "/readyz", proc, log_path)
         yield service
     finally:
         stop(proc)
