@@ -9,8 +9,10 @@ with a recomputation, by ``tocsin.aggregator.rules``, over everything on the top
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 import time
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -242,3 +244,13 @@ def metric(url: str, name: str, **labels: str) -> float:
             if sample.name == name and sample.labels == labels:
                 return float(sample.value)
     return 0.0
+
+
+def stored_offsets(state_dir: Path) -> dict[TP, int]:
+    """The resume offsets an aggregator stored in its state database, by partition."""
+    db = sqlite3.connect(state_dir / "state.sqlite")
+    try:
+        rows = db.execute("SELECT topic, partition, next_offset FROM offsets").fetchall()
+    finally:
+        db.close()
+    return {(topic, int(partition)): int(offset) for topic, partition, offset in rows}

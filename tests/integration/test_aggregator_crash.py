@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import sqlite3
 import threading
 import time
 import uuid
@@ -26,6 +25,7 @@ from tests.integration.aggregator_support import (
     expected_answers,
     recompute,
     settled_answers,
+    stored_offsets,
     wait_applied,
 )
 from tests.integration.processes import aggregator_service
@@ -125,7 +125,7 @@ def test_totals_survive_sigkill_at_random_moments(kafka_bootstrap: str, tmp_path
                 agg.proc.kill()
                 agg.proc.wait(timeout=10)
                 kills += 1
-                progress.append(_stored_offsets(state_dir))
+                progress.append(sum(stored_offsets(state_dir).values()))
     finally:
         publisher.join()
     assert kills >= 5, f"seed {seed}"
@@ -152,12 +152,3 @@ def _wait_assigned(url: str, timeout: float = 30) -> None:
             return
         time.sleep(0.05)
     raise AssertionError(f"no partitions assigned within {timeout}s")
-
-
-def _stored_offsets(state_dir: Path) -> int:
-    """The sum of the resume offsets in the state database (grows as batches are stored)."""
-    db = sqlite3.connect(state_dir / "state.sqlite")
-    try:
-        return int(db.execute("SELECT coalesce(sum(next_offset), 0) FROM offsets").fetchone()[0])
-    finally:
-        db.close()

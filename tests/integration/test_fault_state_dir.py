@@ -45,6 +45,7 @@ from tests.integration.aggregator_support import (
     expected_answers,
     produce,
     settled_answers,
+    stored_offsets,
     wait_applied,
 )
 from tests.integration.aggregator_support import end_offsets as topic_end_offsets
@@ -267,15 +268,6 @@ def _expected(events: list[Event]) -> dict[str, Any]:
     return expected_answers(totals, TODAY)
 
 
-def _stored_offsets(state: Path) -> dict[tuple[str, int], int]:
-    db = sqlite3.connect(state / "state.sqlite")
-    try:
-        rows = db.execute("SELECT topic, partition, next_offset FROM offsets").fetchall()
-    finally:
-        db.close()
-    return {(t, int(p)): int(o) for t, p, o in rows}
-
-
 def _committed(bootstrap: str, group: str) -> dict[tuple[str, int], int]:
     admin = KafkaAdminClient(bootstrap_servers=bootstrap)
     try:
@@ -327,7 +319,7 @@ def test_a_full_disk_holds_every_offset_and_the_aggregator_heals_by_itself(
         )
         failing = _readiness(agg)
         assert "I/O error" in failing["error"], failing
-        held = _stored_offsets(state)
+        held = stored_offsets(state)
         # More attempts, with the back-off between them: still nothing moves.
         _wait_for(
             "repeated attempts",
@@ -335,7 +327,7 @@ def test_a_full_disk_holds_every_offset_and_the_aggregator_heals_by_itself(
             60,
             agg,
         )
-        assert _stored_offsets(state) == held
+        assert stored_offsets(state) == held
         assert sum(held.values()) < sum(ends.values()), "the limit was reached too late"
         committed = _committed(kafka_bootstrap, group)
         assert all(committed[tp] <= held.get(tp, 0) for tp in committed), (committed, held)
@@ -350,7 +342,7 @@ def test_a_full_disk_holds_every_offset_and_the_aggregator_heals_by_itself(
         # For the record (pytest -rP): what the operator sees in the log.
         print(*(line for line in agg.lines if "store" in line), sep="")
     assert agg.proc.returncode == 0, agg.output()[-3000:]
-    assert _stored_offsets(state) == {tp: end for tp, end in ends.items() if end}
+    assert stored_offsets(state) == {tp: end for tp, end in ends.items() if end}
     assert _integrity(state) == "ok"
 
     with _aggregator(kafka_bootstrap, state, prefix=prefix, group=group) as again:

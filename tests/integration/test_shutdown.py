@@ -19,7 +19,6 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -45,6 +44,7 @@ from tests.integration.aggregator_support import (
     end_offsets,
     produce,
     read_all,
+    stored_offsets,
     wait_applied,
 )
 from tests.integration.processes import aggregator_service, free_port, stop, wait_answering
@@ -288,12 +288,6 @@ def _events(token: str) -> list[Event]:
     return events
 
 
-def _stored_offsets(state_file: Path) -> dict[tuple[str, int], int]:
-    with sqlite3.connect(state_file) as db:
-        rows = db.execute("SELECT topic, partition, next_offset FROM offsets").fetchall()
-    return {(topic, partition): offset for topic, partition, offset in rows}
-
-
 def test_aggregator_stores_commits_and_leaves_the_group_on_sigterm(
     kafka_bootstrap: str, tmp_path: Path
 ) -> None:
@@ -321,7 +315,7 @@ def test_aggregator_stores_commits_and_leaves_the_group_on_sigterm(
     assert described["group_state"] == "Empty"
     assert {(tp.topic, tp.partition): om.offset for tp, om in committed.items()} == ends
     assert all(isinstance(tp, TopicPartition) for tp in committed)
-    assert _stored_offsets(tmp_path / "state.sqlite") == ends
+    assert stored_offsets(tmp_path) == ends
 
     messages = [r["message"] for r in _json_lines(agg.log)]
     assert f"left group {group}" in messages
