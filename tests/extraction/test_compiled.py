@@ -5,9 +5,9 @@ rest of the suite tests whatever the install built. These tests check that the
 build is what it says it is, and that the C extensions find exactly what the .py
 files find, event for event and byte for byte: the interpreted side runs in a
 subprocess on a copy of the package without the extensions. The corpus is every
-one the project has: the golden cases, both benchmark corpora, every family of
-hostile text, the seed article when ../shared is there, and seeded random text
-made of the words the finders look for.
+one the project has, through bench/parity_dump.py at a smaller size: the golden
+cases, both benchmark corpora, every family of hostile text, the seed article
+when ../shared is there, and seeded random text made of the finders' words.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import datetime as dt
 import importlib
 import importlib.machinery
 import os
-import random
 import shutil
 import subprocess
 import sys
@@ -27,10 +26,9 @@ import orjson
 import pytest
 
 from tests.bench_modules import load_bench_module
-from tests.conftest import COMPILED_SOURCES, REPO, SEED_ARTICLE
-from tests.extraction.golden import load_cases
+from tests.conftest import COMPILED_SOURCES, REPO
 from tocsin.contract.article import ArticleIn
-from tocsin.extraction import is_compiled, lexicon
+from tocsin.extraction import is_compiled
 from tocsin.extraction.pipeline import extract
 
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
@@ -76,55 +74,6 @@ def test_every_extraction_module_imports_as_a_c_extension() -> None:
     assert len(COMPILED_SOURCES) > 20
 
 
-_PLAIN_WORDS = """
-    12 3,000 eighteen dozens hundreds several at least over nearly between and
-    protesters police soldiers civilians troops CSTO Almaty Kazakhstan Lima Peru
-    Jan. 19 until from midnight Gen. U.S. the a of in on by said told according
-"""
-
-
-def _random_texts(count: int) -> list[str]:
-    """Seeded word salad of triggers, figures, groups, places, quotes and odd scripts."""
-    rng = random.Random(20261126)
-    words = [
-        *sorted(lexicon.CASUALTY_TRIGGERS),
-        *sorted(lexicon.CURFEW_PHRASES),
-        *sorted(lexicon.DEPLOYMENT_VERBS),
-        *sorted(lexicon.SPEECH_VERBS),
-        *_PLAIN_WORDS.split(),
-        *["“", "”", '"', "'", ",", ".", "?", "!", ";", "—", "\n", "İstanbul", "Straße", "中文"],
-    ]
-    return [" ".join(rng.choice(words) for _ in range(rng.randint(5, 120))) for _ in range(count)]
-
-
-def _corpus() -> list[dict[str, Any]]:
-    """Raw articles (id, body, published_at) from every source the project has."""
-    published = "2024-02-01T09:00:00Z"
-    articles = [
-        {"id": case.article_id, "body": case.text, "published_at": case.published_at}
-        for case in load_cases()
-    ]
-    bench = load_bench_module("corpus")
-    for density, count in ((0.2, 300), (0.6, 100)):
-        articles += [
-            {"id": f"bench-{density}-{a['id']}", "body": a["body"], "published_at": published}
-            for a in bench.corpus(count, density=density)
-        ]
-    families = load_bench_module("adversarial_texts").FAMILIES
-    articles += [
-        {"id": f"hostile-{name}", "body": make(8 * 1024), "published_at": published}
-        for name, make in sorted(families.items())
-    ]
-    articles += [
-        {"id": f"random-{i}", "body": body, "published_at": published}
-        for i, body in enumerate(_random_texts(400))
-    ]
-    if SEED_ARTICLE.exists():
-        seed = orjson.loads(SEED_ARTICLE.read_bytes())
-        articles.append({k: seed[k] for k in ("id", "body", "published_at") if k in seed})
-    return articles
-
-
 def _interpreted_events(articles: list[dict[str, Any]], tmp_path: Path) -> list[Any]:
     """The events of each article from the .py sources alone, in a fresh interpreter."""
     package = tmp_path / "src" / "tocsin"
@@ -152,7 +101,9 @@ def _interpreted_events(articles: list[dict[str, Any]], tmp_path: Path) -> list[
 @pytest.mark.slow
 def test_compiled_and_interpreted_cores_find_the_same_events(tmp_path: Path) -> None:
     """Every event of every article is identical, field for field, in both builds."""
-    articles = _corpus()
+    # The parity set of bench/parity_dump.py, scaled down to test size.
+    parity = load_bench_module("parity_dump")
+    articles = parity.articles(bench=150, random_count=200, hostile_sizes=(500, 8 * 1024))
     compiled = [
         [
             event.model_dump(mode="json")
