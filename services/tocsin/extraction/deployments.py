@@ -66,6 +66,9 @@ _WITHDRAWAL: Final = re.compile(
     r"\b(?:withdr[ae]w\w*|withdrawn|pull(?:ed|ing)?[ -]?out|pullout|drawdown|retreat(?:ed|ing)?"
     r"|depart(?:ed|ing|ure)?)\b"
 )
+# Every word _WITHDRAWAL matches holds one of these: most deployment sentences hold
+# none, and a substring test costs far less than the regex's scan (no literal prefix).
+_WITHDRAWAL_STEMS: Final = ("withdr", "pull", "drawdown", "retreat", "depart")
 # Force nouns that are often adjectives ("military alliance", "police station").
 _ADJECTIVAL: Final = frozenset(
     ["military", "army", "police", "special", "security", "guard", "force"]
@@ -499,12 +502,20 @@ def _governing_verb(s: _Sentence, force: _Force) -> tuple[int, bool] | None:
     return None
 
 
+def _withdrawal(lower: str) -> bool:
+    """Whether the (lower-case) sentence speaks of a withdrawal (``_WITHDRAWAL``)."""
+    for stem in _WITHDRAWAL_STEMS:
+        if stem in lower:
+            return _WITHDRAWAL.search(lower) is not None
+    return False
+
+
 def find_deployments(doc: Document) -> list[Draft]:
     """Every deployment the article reports, one per force phrase."""
     drafts: list[Draft] = []
     for index in sorted(doc.triggers("deployment")):
         view = doc.view(index)
-        if _WITHDRAWAL.search(view.lower):
+        if _withdrawal(view.lower):
             continue  # a withdrawal is not a deployment (see the module docstring)
         s = _Sentence(doc, view)
         forces = _forces(s) if s.verbs else []
