@@ -12,14 +12,21 @@ a pass over the union costs about what one finder's pass did (about 23 against
 finder would: where one finder's trigger holds another's, the hits inside are
 listed with it (``_expansions``), and lexicons where that cannot work are rejected
 when the module loads.
+
+On ASCII text the compiled core does that pass with a byte-level automaton built from
+the same entries (``trigger_spans``) instead of the regex: it finds the same spans in
+about a quarter of the time, without a match object per hit (see ``byte_scan``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Final, Literal, Protocol
 
+from mypy_extensions import i64
+
+from tocsin.extraction import byte_scan
 from tocsin.extraction.lexicon import (
     CASUALTY_TRIGGERS,
     CURFEW_PHRASES,
@@ -194,6 +201,102 @@ _PADDED_TRIGGERS: Final = re.compile(r"\W" + _ALL_TRIGGERS.pattern.removeprefix(
 _PADDED_TRIGGERS_ASCII: Final = ascii_twin(_PADDED_TRIGGERS)
 
 
+def _automaton(entries: Iterable[str]) -> tuple[list[int], bytes]:
+    """The trie of ``entries`` (ASCII) as a transition table and a table of final states.
+
+    The table has a row of 128 cells per state, one per ASCII byte: the cell at
+    ``state * 128 + byte`` holds the state reached by reading ``byte`` in ``state``, or 0
+    when no entry goes on with that byte. The root is state 0, the row the walk starts
+    from; nothing leads back to it, so 0 in a cell can mean "dead". ``final[state]`` is 1
+    when the path to ``state`` spells an entry. Rows cover ASCII only: a byte above 127
+    would read into the next row, so the scan must only ever be given ASCII text.
+    """
+    table = [0] * 128
+    final = bytearray(1)
+    for entry in entries:
+        state = 0
+        for byte in entry.encode("ascii"):
+            cell = state * 128 + byte
+            if table[cell] == 0:
+                table[cell] = len(final)
+                table.extend([0] * 128)
+                final.append(0)
+            state = table[cell]
+        final[state] = 1
+    return table, bytes(final)
+
+
+_AUTOMATON: Final = _automaton(sorted(_EXPANSIONS))
+_NEXT: Final = _AUTOMATON[0]
+_FINAL: Final = _AUTOMATON[1]
+
+
+def trigger_spans(data: bytes) -> list[tuple[int, int]]:
+    """The spans of the trigger entries in ``data``, ASCII text (lower-cased), in order.
+
+    The byte-level twin of ``_regex_trigger_spans`` (``_PADDED_TRIGGERS_ASCII``: a non-word
+    character, then the trie of the entries, then ``\\b``), built from the same entries,
+    which finds the same spans on every ASCII text (upper-case letters included: no entry
+    holds one). Like the regex, it tries the places where a word starts from left to
+    right, takes at each the longest entry that ends at a word boundary, and resumes
+    after it (matches never overlap); a place where none does yields nothing:
+
+    - An entry starts only where a word starts: at the start of the text or after a
+      byte regex ``\\W`` matches. So "_killed", "2killed" and "unkilled" hold none
+      (``_`` and digits are word characters, as in ``byte_scan.WORD``).
+    - An entry ends only at ``\\b``: every entry ends in a letter or digit, so the byte
+      after it must be a non-word byte, or the text must end there. "killed_" and
+      "killed2" do not match "killed".
+    - At one start, the entries that spell the text ahead form a chain of prefixes
+      ("curfew", "curfews"; "states", "states of emergency"). The trie regex tries the
+      longest of them first and falls back to shorter ones when ``\\b`` fails after it;
+      the walk reads on while the automaton lives and keeps the last (so the longest)
+      entry end it met at a boundary: the same choice, without backtracking. Entries
+      with a space or a hyphen ("state of siege", "stay-at-home order") are walked
+      through their inner non-word bytes like any other.
+    - After a match the regex goes on from its end, where a non-word byte or the end
+      of the text stands; a failed start goes on after its word, since no entry starts
+      inside a word.
+    """
+    table = _NEXT
+    final = _FINAL
+    word = byte_scan.WORD
+    spans: list[tuple[int, int]] = []
+    n: i64 = len(data)
+    i: i64 = 0
+    # At the top of the loop, i is 0 or data[i - 1] is a non-word byte.
+    while i < n:
+        if not word[data[i]]:
+            i += 1
+            continue
+        # A word starts at i: walk the automaton from the root as far as the text allows.
+        state: i64 = table[data[i]]
+        j: i64 = i + 1
+        end: i64 = -1
+        while state:
+            if final[state] and (j == n or not word[data[j]]):
+                end = j  # an entry ends here at a word boundary; a longer one may follow
+            if j == n:
+                break
+            state = table[state * 128 + data[j]]
+            j += 1
+        if end >= 0:
+            spans.append((i, end))
+            i = end  # data[end] is a non-word byte (or the end): the loop skips it
+        else:
+            i += 1
+            while i < n and word[data[i]]:
+                i += 1
+    return spans
+
+
+def _regex_trigger_spans(lower: str) -> Iterator[tuple[int, int]]:
+    """The spans of the trigger entries in ``lower``, by regex (the definition)."""
+    # In " " + lower, a match at i covers lower[i : end - 1] (see _PADDED_TRIGGERS).
+    padded = _PADDED_TRIGGERS_ASCII if lower.isascii() else _PADDED_TRIGGERS
+    return ((m.start(), m.end() - 1) for m in padded.finditer(" " + lower))
+
+
 def trigger_hits(
     text: str, lower: str, sentences: list[Sentence]
 ) -> dict[TriggerKind, dict[int, list[Hit]]]:
@@ -202,9 +305,12 @@ def trigger_hits(
     The same as one ``scan`` per kind with ``word_pattern(TRIGGERS[kind])``.
     """
     if len(lower) == len(text):
-        # In " " + lower, a match at i covers lower[i : end - 1] (see _PADDED_TRIGGERS).
-        padded = _PADDED_TRIGGERS_ASCII if lower.isascii() else _PADDED_TRIGGERS
-        spans = ((m.start(), m.end() - 1) for m in padded.finditer(" " + lower))
+        # The scan reads ``lower``: where it is ASCII, the automaton stands in for the regex.
+        spans: Iterable[tuple[int, int]]
+        if byte_scan.use_bytes(lower):
+            spans = trigger_spans(lower.encode("ascii"))
+        else:
+            spans = _regex_trigger_spans(lower)
         found = _by_sentence(lower, sentences, spans)
     else:
         found = _per_sentence(sentences, _ALL_TRIGGERS)
