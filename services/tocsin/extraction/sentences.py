@@ -1,7 +1,8 @@
 """Sentence and paragraph segmentation with exact character offsets.
 
 The splitter is a single left-to-right pass over the text driven by one
-precompiled regular expression that finds two kinds of events: a newline, and a
+precompiled regular expression (or, for ASCII text in the compiled core, a byte
+scanner that stands in for it) that finds two kinds of events: a newline, and a
 *candidate* boundary, i.e. a run of terminators (``. ! ? …``) plus any closing
 quotes or brackets, followed by whitespace or the end of the text. Each
 candidate is then accepted or rejected by looking at a bounded window around
@@ -56,9 +57,14 @@ never fails on any input.
 from __future__ import annotations
 
 import re
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
+from tocsin.extraction import byte_scan
 from tocsin.extraction.records import Record
+
+if TYPE_CHECKING:
+    # For the type checker and mypyc (a C int64) only: annotations are never evaluated.
+    from mypy_extensions import i64
 
 __all__ = ["MAX_SENTENCE_CHARS", "Sentence", "split_sentences"]
 
@@ -102,6 +108,9 @@ _TERMINATORS: Final = ".!?…"
 # A candidate also looks at what follows it on the same line (spaces, opening quotes,
 # then `char`, the first other character, empty at the end of a line) in a lookahead
 # that always succeeds: capturing it here spares a second regex call per candidate.
+#
+# In the compiled core, ASCII text is scanned by _search_event_bytes instead, which finds
+# the same events; the pattern stays the definition and serves all other text.
 _EVENTS: Final = re.compile(
     rf"[\n{_TERMINATORS}]"
     r"(?:(?<=\n)(?:[^\S\n]*+\n)*+"
@@ -113,6 +122,100 @@ _EVENTS: Final = re.compile(
 _CLOSE: Final = 1
 _CHAR: Final = 2
 assert _EVENTS.groupindex == {"close": _CLOSE, "char": _CHAR}
+
+
+def _ascii_class(chars: str) -> bytes:
+    """A byte table for the character class ``[chars]``: 1 for its ASCII members, else 0."""
+    return bytes(1 if b < 128 and chr(b) in chars else 0 for b in range(256))
+
+
+# The ASCII parts of the classes of _EVENTS: "…", the curly quotes and the guillemets
+# are not ASCII, so they never occur in the text a byte scanner reads.
+_EVENT_START_BYTES: Final = _ascii_class("\n" + _TERMINATORS)  # \n . ! ?
+_TERMINATOR_BYTES: Final = _ascii_class(_TERMINATORS)  # . ! ?
+_CLOSER_BYTES: Final = _ascii_class(_CLOSERS)  # " ' ) ] }
+_OPENER_BYTES: Final = _ascii_class(_OPENERS)  # " ' ( [ {
+_NEWLINE: Final = 0x0A
+
+
+def _search_event_bytes(data: bytes, pos: i64) -> tuple[i64, i64, i64, i64, i64]:
+    """The first event at or after ``pos`` in the ASCII text ``data``, as five offsets.
+
+    Stands in for ``_EVENTS.search(text, pos)`` in the compiled core: the match's start
+    and end, the start of its ``close`` group and the span of its ``char`` group, each
+    group -1 when unset (a newline), the start -1 when there is no match. That is all
+    the splitter reads of a match, and returned as a tuple of C integers it needs no
+    object per event.
+
+    The regex search tries each position in turn; this loop does the same, and checks at
+    each newline or terminator what the pattern asks there:
+
+    * A newline always matches (the first branch), together with the blank lines after
+      it: repeatedly, blanks other than a newline then a newline. A last run of blanks
+      without a newline after it stays out of the match.
+    * A terminator matches only if the character before it is not a terminator (the
+      lookbehind ``(?<![.!?…].)``, which may look before ``pos``; its ``.`` is the
+      terminator itself, never a newline). Then the whole run of terminators and the
+      whole run of closing characters after it are taken (possessive: no backtracking
+      into either run), and the next character must be a blank or the end of the text.
+      If it is not, nothing matches at this position and the search goes on at the next
+      one; the rest of the terminator run then fails the lookbehind, as in the regex.
+    * The ``char`` lookahead, from the end of a candidate: blanks other than a newline,
+      then opening characters (each run taken whole), then one character unless that is
+      a newline or the end of the text.
+
+    ``\\s`` of a ``str`` pattern counts ``\\x1c``-``\\x1f`` as blanks: ``byte_scan.SPACE``
+    does too.
+    """
+    space = byte_scan.SPACE
+    event_start = _EVENT_START_BYTES
+    terminator = _TERMINATOR_BYTES
+    n: i64 = len(data)
+    i: i64 = pos
+    while i < n:
+        c = data[i]
+        if not event_start[c]:  # [\n.!?…], the first character of every match
+            i += 1
+            continue
+        if c == _NEWLINE:
+            end: i64 = i + 1
+            j: i64 = end
+            while True:  # (?:[^\S\n]*+\n)*+
+                while j < n and space[data[j]] and data[j] != _NEWLINE:
+                    j += 1
+                if j == n or data[j] != _NEWLINE:
+                    return i, end, -1, -1, -1
+                j += 1
+                end = j
+        # A terminator. (?<![.!?…].): one right after another starts nothing (so a run
+        # is matched from its first character only).
+        if i > 0 and terminator[data[i - 1]]:
+            i += 1
+            continue
+        # [.!?…]*+ then (?P<close>[...]*+): both runs whole, no giving back.
+        j = i + 1
+        while j < n and terminator[data[j]]:
+            j += 1
+        close: i64 = j
+        closer = _CLOSER_BYTES
+        while j < n and closer[data[j]]:
+            j += 1
+        if j < n and not space[data[j]]:  # (?=\s|\Z) fails
+            i += 1
+            continue
+        # The match ends at j. The `char` lookahead: [^\S\n]*+, openers *+, [^\n]?
+        k: i64 = j
+        while k < n and space[data[k]] and data[k] != _NEWLINE:
+            k += 1
+        opener = _OPENER_BYTES
+        while k < n and opener[data[k]]:
+            k += 1
+        if k < n and data[k] != _NEWLINE:
+            return i, j, close, k, k + 1
+        return i, j, close, k, k
+    return -1, -1, -1, -1, -1
+
+
 _WORD: Final = re.compile(r"[^\W\d_][\w'’-]*+(?P<dot>\.?)")
 _HAS_ALNUM: Final = re.compile(r"[^\W_]")
 _NON_BLANK: Final = re.compile(r"\S")
@@ -225,20 +328,20 @@ def _period_rule(text: str, word: str, char: str, next_pos: int) -> bool | None:
     return None
 
 
-def _is_boundary(text: str, match: re.Match[str], char: str, line_start: int) -> bool:
-    """Decide whether the candidate ``match`` ends a sentence (rules 3-5 of the module doc).
+def _is_boundary(
+    text: str, start: int, end: int, close: int, next_pos: int, char: str, line_start: int
+) -> bool:
+    """Decide whether the candidate ``text[start:end]`` ends a sentence (rules 3-5).
 
-    ``char`` is the first visible character after it: not empty, not lower case (the
-    caller decides those cases, rules 1 and 2).
+    ``close`` is where its closing characters start; ``char``, the first visible
+    character after it, at ``next_pos``: not empty, not lower case (the caller decides
+    those cases, rules 1 and 2 of the module doc).
     """
-    next_pos = match.start(_CHAR)
-    start = match.start()
-    close = match.start(_CLOSE)
     if close - start == 1 and text[start] == ".":
         decision = _period_rule(text, _word_before(text, start, line_start), char, next_pos)
         if decision is not None:
             return decision
-    quoted = match.end() > close
+    quoted = end > close
     if not quoted and text[close - 1] not in "?!":
         return True
     return _ATTRIBUTION.match(text, next_pos) is None
@@ -260,6 +363,31 @@ class _Splitter:
         # Where glued punctuation extended the last sentence to: its text is cut once, when
         # the next sentence starts, so a long run of such segments costs linear time.
         self.glued_end = -1
+        self.line_start = 0  # where the current line starts
+        self.seg_start = 0  # where the current segment starts
+
+    def event(self, start: int, end: int, close: int, char_start: int, char_end: int) -> None:
+        """Take the next event: a match of ``_EVENTS`` (or its byte-scanned twin).
+
+        ``start`` and ``end`` are the match's span, ``close`` the start of its ``close``
+        group, ``char_start`` and ``char_end`` the span of its ``char`` group; the groups
+        are -1 when unset, as for a newline.
+        """
+        if close < 0:  # a newline (it leaves both groups unset)
+            self.emit(self.seg_start, start)
+            self.newline()
+            self.seg_start = self.line_start = end
+            return
+        text = self.text
+        char = text[char_start:char_end]
+        # Rules 1 and 2 here, the rest in _is_boundary: at the end of a line or the text
+        # the sentence ends anyway; before a lower-case letter it goes on.
+        if not char or (
+            not char.islower()
+            and _is_boundary(text, start, end, close, char_start, char, self.line_start)
+        ):
+            self.emit(self.seg_start, end)
+            self.seg_start = end
 
     def flush_glued(self) -> None:
         glued_end = self.glued_end
@@ -314,21 +442,27 @@ class _Splitter:
 def split_sentences(text: str) -> list[Sentence]:
     """Split ``text`` into sentences with offsets into ``text``; see the module doc for rules."""
     splitter = _Splitter(text)
-    line_start = 0
-    seg_start = 0
-    for match in _EVENTS.finditer(text):
-        char = match.group(_CHAR)
-        if char is None:  # a newline (it leaves both groups unset)
-            splitter.emit(seg_start, match.start())
-            splitter.newline()
-            seg_start = line_start = match.end()
-        # Rules 1 and 2 here, the rest in _is_boundary: at the end of a line or the text
-        # the sentence ends anyway; before a lower-case letter it goes on.
-        elif not char or (not char.islower() and _is_boundary(text, match, char, line_start)):
-            end = match.end()
-            splitter.emit(seg_start, end)
-            seg_start = end
-    splitter.emit(seg_start, len(text))
+    if byte_scan.use_bytes(text):
+        data = text.encode("ascii")
+        pos: i64 = 0
+        while True:
+            start, end, close, char_start, char_end = _search_event_bytes(data, pos)
+            if start < 0:
+                break
+            splitter.event(start, end, close, char_start, char_end)
+            pos = end
+    else:
+        for match in _EVENTS.finditer(text):
+            # Read group by group, and no group of a newline: each read is a method call
+            # (measured: reading all five for every event made the split about 2% slower).
+            char_start = match.start(_CHAR)
+            if char_start < 0:  # a newline
+                splitter.event(match.start(), match.end(), -1, -1, -1)
+            else:
+                splitter.event(
+                    match.start(), match.end(), match.start(_CLOSE), char_start, match.end(_CHAR)
+                )
+    splitter.emit(splitter.seg_start, len(text))
     splitter.flush_glued()
     return splitter.sentences
 
