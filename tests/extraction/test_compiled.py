@@ -74,6 +74,36 @@ def test_every_extraction_module_imports_as_a_c_extension() -> None:
     assert len(COMPILED_SOURCES) > 20
 
 
+_WITHOUT_BUILD_TOOLS = """
+import sys
+# Importing a name mapped to None raises ImportError: as if the package were not installed.
+for name in ("mypy_extensions", "mypy", "mypyc"):
+    sys.modules[name] = None
+import importlib
+for name in sys.argv[1:]:
+    importlib.import_module(name)
+from tocsin.extraction import is_compiled
+print(is_compiled())
+"""
+
+
+def test_the_core_runs_without_the_build_tools() -> None:
+    """mypy and mypy_extensions are build requirements only: the runtime image lacks them.
+
+    The scanners' ``i64`` annotations import ``mypy_extensions`` for the type checker only;
+    a module that imported it at run time would fail to load in the Docker runtime stage.
+    """
+    modules = [f"tocsin.{s.parent.name}.{s.stem}" for s in COMPILED_SOURCES]
+    done = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_BUILD_TOOLS, *modules],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(is_compiled())
+
+
 def _interpreted_events(articles: list[dict[str, Any]], tmp_path: Path) -> list[Any]:
     """The events of each article from the .py sources alone, in a fresh interpreter."""
     package = tmp_path / "src" / "tocsin"

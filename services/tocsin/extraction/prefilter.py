@@ -22,9 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, Final, Literal, Protocol
-
-from mypy_extensions import i64
+from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
 
 from tocsin.extraction import byte_scan
 from tocsin.extraction.lexicon import (
@@ -34,6 +32,11 @@ from tocsin.extraction.lexicon import (
     SPEECH_VERBS,
 )
 from tocsin.extraction.sentences import Sentence
+
+if TYPE_CHECKING:
+    # For mypy and mypyc only (a C int64 once compiled): annotations are never evaluated,
+    # so the installed package does not need mypy_extensions at run time.
+    from mypy_extensions import i64
 
 Hit = tuple[int, str]
 """A match: its offset in the sentence and the matched (lower-case) text."""
