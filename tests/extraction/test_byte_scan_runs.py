@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from tests.bench_modules import load_bench_module
 from tests.conftest import SEED_ARTICLE
 from tocsin.extraction import geo_scan
+from tocsin.extraction.geo import default_gazetteer
 from tocsin.extraction.geo_scan import _RUN_ASCII, run_spans
 
 
@@ -145,15 +146,48 @@ def test_edge_cases(text: str, runs: list[str]) -> None:
     assert [text[spans[k] : spans[k + 1]] for k in range(0, len(spans), 2)] == runs
 
 
-def test_same_runs_on_the_bench_corpora_and_the_seed_article() -> None:
+def bench_bodies() -> list[str]:
     corpus = load_bench_module("corpus").corpus
     bodies = [a["body"] for a in corpus(150, density=0.2) + corpus(150, seed=11, density=0.6)]
     if SEED_ARTICLE.is_file():
         body = orjson.loads(SEED_ARTICLE.read_bytes())["body"]
         # The seed article is not all ASCII: its other characters become "?".
         bodies.append(body.encode("ascii", "replace").decode("ascii"))
-    for body in bodies:
+    return bodies
+
+
+def test_same_runs_on_the_bench_corpora_and_the_seed_article() -> None:
+    for body in bench_bodies():
         assert_same_runs(body)
+
+
+# Text for Gazetteer.find: place names of every shape among other words.
+_PLACE_WORDS = [
+    *("Republic of the Congo", "Cote d'Ivoire", "Dar es Salaam", "Deir ez-Zor", "al-Raqqa"),
+    *("Russia's", "Russian-led", "Russia-Ukraine", "US", "U.S.", "UK", "St. Petersburg"),
+    *("Jordan", "Michael Jordan", "Paris Hilton", "in Paris", "Kazakhstan's", "Almaty"),
+    *("LET US PRAY", "Georgia", "Latin America", "the", "of", "said", ",", ".", "\n"),
+]
+_place_texts = st.lists(st.sampled_from(_PLACE_WORDS), max_size=30).map(" ".join)
+
+
+def assert_same_places(text: str) -> None:
+    # A non-ASCII word at the end sends find down its regex path (RUN) and changes no
+    # run before it: the places found must be the same as on the ASCII text, which the
+    # compiled core scans with the byte scanner.
+    gazetteer = default_gazetteer()
+    assert gazetteer.find(text + " \u00e9t\u00e9") == gazetteer.find(text), repr(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_place_texts)
+def test_find_gives_the_same_places_from_the_byte_scanner_and_the_regex(text: str) -> None:
+    assert_same_places(text)
+
+
+def test_find_gives_the_same_places_on_the_bench_corpora() -> None:
+    for body in bench_bodies():
+        assert_same_places(body)
 
 
 def test_same_runs_on_the_hostile_texts() -> None:
