@@ -31,14 +31,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Final, Literal
-
-from mypy_extensions import i64
+from typing import TYPE_CHECKING, Final, Literal
 
 from tocsin.extraction import geo_data
 from tocsin.extraction.byte_scan import WORD, use_bytes
 from tocsin.extraction.prefilter import ascii_twin
 from tocsin.extraction.records import Record
+
+if TYPE_CHECKING:
+    # For mypy and mypyc only (a C int64 once compiled): the run-time package has no
+    # mypy_extensions (tests/extraction/test_compiled.py checks it loads without).
+    from mypy_extensions import i64
 
 PlaceKind = Literal["country", "demonym", "city"]
 
