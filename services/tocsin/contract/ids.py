@@ -26,7 +26,12 @@ def event_id(article_id: str, extractor_version: str, event_type: str, *key: obj
     SHA-1 hex digest directly: ``uuid.UUID`` goes through a 128-bit integer and
     formats it back, which made up most of the cost (about 4.5 against 1.6 µs).
     """
-    name = _SEPARATOR.join([article_id, extractor_version, event_type, *map(str, key)])
+    parts = [article_id, extractor_version, event_type]
+    # A loop rather than ``*map(str, key)``: compiled, unpacking a map into a list costs
+    # twice the rest of the join.
+    for part in key:
+        parts.append(part if type(part) is str else str(part))
+    name = _SEPARATOR.join(parts)
     digest = hashlib.sha1(_NAMESPACE_BYTES + name.encode("utf-8"), usedforsecurity=False)
     h = digest.hexdigest()
     # Hex digit 12 holds the version (5); digit 16 the variant; the rest is the hash.
