@@ -56,10 +56,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
+from tocsin.extraction import byte_scan
 from tocsin.extraction.prefilter import ascii_twin
 from tocsin.extraction.records import Record
+
+if TYPE_CHECKING:
+    # For mypy and mypyc only (a C int64 once compiled): annotations are never evaluated,
+    # so the installed package does not need mypy_extensions at run time.
+    from mypy_extensions import i64
 
 __all__ = ["VAGUE_QUANTITIES", "Quantity", "QuantityKind", "find_quantities"]
 
@@ -236,12 +242,23 @@ def _trie(words: Iterable[str]) -> str:
 
 # Every word a candidate atom can start with: checked first, so ordinary words cost
 # one or two character-class tests.
-_FIRST_WORDS: Final = _trie(
+_FIRST_WORD_SET: Final = frozenset(
     {"a", "an", "half", *(w.split()[0] for w in VAGUE_QUANTITIES), *_SMALL, *_ORDINALS}
 )
+_FIRST_WORDS: Final = _trie(_FIRST_WORD_SET)
 _CANDIDATE_START: Final = (
     rf"(?-i:{_FIRST_WORDS}\b|[0-9{_CURRENCY_SIGNS}]|(?:[uU][sS]|[aAcCsS]|[hH][kK]|[nN][zZ])\$)"
 )
+
+# The last alternative of the lexer (below): a figure in digits. Only it can match where
+# a digit or "$" stands (every other one starts with \b and a letter).
+_DIGITS_ATOM: Final = rf"""(?P<digits>
+        (?: (?P<cur>(?<![\w$])(?a:US|A|C|HK|NZ|S)?\$|(?<!\w)[€£¥₸₽₹])[ \u00a0]?
+          | (?<![\w+\#@.{_CURRENCY_SIGNS}])(?<!\w[-\u2010\u2011\u2013/:,]) )
+        (?P<num>{_DIGIT_GROUPS}(?:{_DASH}{_DIGIT_GROUPS})*)
+        (?P<suf>(?a:[a-z]+)(?!\w))?
+        (?:{_WS}(?P<scale>{_MULTIPLIER_WORDS})\b)?
+      )"""
 
 # The lexer: one pass over the text finds every candidate atom. Alternatives are tried
 # in order at each position, so vague phrases ("a few hundred") win over "a hundred".
@@ -257,13 +274,7 @@ _ATOM_BODY: Final = rf"""
         )*
       )
     | (?P<ord>\b{_alt("|".join(_ORDINALS))}\b)
-    | (?P<digits>
-        (?: (?P<cur>(?<![\w$])(?a:US|A|C|HK|NZ|S)?\$|(?<!\w)[€£¥₸₽₹])[ \u00a0]?
-          | (?<![\w+\#@.{_CURRENCY_SIGNS}])(?<!\w[-\u2010\u2011\u2013/:,]) )
-        (?P<num>{_DIGIT_GROUPS}(?:{_DASH}{_DIGIT_GROUPS})*)
-        (?P<suf>(?a:[a-z]+)(?!\w))?
-        (?:{_WS}(?P<scale>{_MULTIPLIER_WORDS})\b)?
-      )
+    | {_DIGITS_ATOM}
 """
 # Every atom follows a non-word character (or starts the text): scanning for one lets
 # the regex engine skip word interiors in C.
@@ -272,6 +283,15 @@ _ATOM_AT_START: Final = re.compile(_ATOM_BODY, re.IGNORECASE | re.VERBOSE)
 # For ASCII text: the same matches, \w and letter case tested by table look-ups.
 _ATOM_ASCII: Final = ascii_twin(_ATOM)
 _ATOM_AT_START_ASCII: Final = ascii_twin(_ATOM_AT_START)
+# _ATOM without its leading \W: matched at p + 1, it makes the attempt _ATOM makes at p
+# once text[p] is known to be a non-word character (see _atom_matches_bytes).
+_ATOM_AFTER_ASCII: Final = ascii_twin(
+    re.compile(rf"(?={_CANDIDATE_START})(?:{_ATOM_BODY})", re.IGNORECASE | re.VERBOSE)
+)
+# The lexer's last alternative alone: where a digit or "$" stands it matches what the
+# whole lexer matches (the lookahead holds there, and no other alternative can match),
+# without trying each of the word alternatives first (in less than half the time).
+_DIGITS_ASCII: Final = ascii_twin(re.compile(_DIGITS_ATOM, re.IGNORECASE | re.VERBOSE))
 _LETTERS: Final = re.compile(r"[A-Za-z]+")
 _NUMBER_PARTS: Final = re.compile(r"[^-\u2010\u2011\u2013]+")
 _NUMBER_SHAPE: Final = re.compile(
@@ -422,14 +442,144 @@ def _is_year(raw: str) -> bool:
     return len(raw) == 4 and raw.isdigit() and 1800 <= int(raw) <= 2100
 
 
-def _lex(text: str) -> list[_Atom]:
-    """Find every candidate atom, in order, and read its value."""
-    atoms: list[_Atom] = []
+def _first_word_automaton(words: Iterable[str]) -> tuple[list[int], bytes]:
+    """The trie of ``words`` (lower-case ASCII) as a transition table and a table of finals.
+
+    A row of 128 cells per state, one per ASCII byte: ``table[state * 128 + byte]`` is the
+    state reached by reading ``byte`` in ``state``, or 0 when no word goes on with it (the
+    root, state 0, is never re-entered, so 0 can mean "dead"). ``final[state]`` is 1 when
+    the path to ``state`` spells a word. ASCII only: a byte above 127 would read into the
+    next row.
+    """
+    table = [0] * 128
+    final = bytearray(1)
+    for word in words:
+        state = 0
+        for byte in word.encode("ascii"):
+            cell = state * 128 + byte
+            if table[cell] == 0:
+                table[cell] = len(final)
+                table.extend([0] * 128)
+                final.append(0)
+            state = table[cell]
+        final[state] = 1
+    return table, bytes(final)
+
+
+# The words an atom can start with: those of the lookahead, and the multipliers, which
+# the body at the start of a text accepts too ("Hundreds", "A dozen", but "Thousand ...").
+_FIRST_AUTOMATON: Final = _first_word_automaton(sorted(_FIRST_WORD_SET | set(_MULTIPLIERS)))
+_FIRST_NEXT: Final = _FIRST_AUTOMATON[0]
+_FIRST_FINAL: Final = _FIRST_AUTOMATON[1]
+# ASCII letters folded to lower case, every other byte kept as it is.
+_FOLD: Final = bytes(b | 0x20 if 0x41 <= b <= 0x5A else b for b in range(256))
+_DOLLAR: Final = 0x24
+
+
+def _may_start_atom(data: bytes, q: i64) -> bool:
+    """Whether an atom might start at ``data[q]`` (ASCII text, q < len(data)).
+
+    False means that neither ``_CANDIDATE_START`` nor the body of the lexer can match
+    at q, so the lexer may skip q for good; True is a little generous:
+
+    - a digit or ``$``: the figure alternative (the other currency signs are not ASCII);
+    - a ``$`` one or two bytes on, after a word byte: covers the currency prefixes
+      ``A$``, ``C$``, ``S$`` and ``US$``, ``HK$``, ``NZ$`` (and some pairs that are none);
+    - a word of ``_FIRST_WORD_SET`` or a multiplier word, in any letter case, followed
+      by ``\\b``. Every other alternative of the body starts with one of them, followed
+      by ``\\b``, a blank or a dash, all non-word characters. Every such word is all
+      letters, so it must fill the whole run of word bytes that starts at q: the run,
+      folded to lower case, must be one of the words. (The lookahead's trie may back up
+      to a shorter word, "tens" in "tenses", but that word ends inside the run, where
+      ``\\b`` fails.)
+    """
+    n: i64 = len(data)
+    byte = data[q]
+    if 0x30 <= byte <= 0x39 or byte == _DOLLAR:
+        return True
+    word = byte_scan.WORD
+    if not word[byte]:
+        return False
+    if q + 1 < n and data[q + 1] == _DOLLAR:
+        return True
+    if q + 2 < n and data[q + 2] == _DOLLAR and word[data[q + 1]]:
+        return True
+    table = _FIRST_NEXT
+    fold = _FOLD
+    state: i64 = table[fold[byte]]
+    j: i64 = q + 1
+    # Digits and "_" fold to themselves and lead nowhere in the trie (no word holds one).
+    while state and j < n and word[data[j]]:
+        state = table[state * 128 + fold[data[j]]]
+        j += 1
+    # A live state means the whole run was read: the text ends at j or a non-word byte does.
+    return state != 0 and _FIRST_FINAL[state] == 1
+
+
+def _atom_matches_bytes(text: str, data: bytes) -> list[re.Match[str]]:
+    """The matches of ``_atom_matches_regex(text)`` on ASCII ``text`` (``data``: its bytes).
+
+    The regexes stay the judges; the byte scan only spares them the places where they
+    cannot match. ``_atom_matches_regex`` tries the body at 0, then ``_ATOM`` at each
+    position p from the end of that match (or from 0): the attempt at p needs a non-word
+    character at p, then the lookahead and the body at p + 1. After a match the next
+    attempt is at its end (a match is never empty: it holds the ``\\W``), after a failure
+    at p + 1. This loop makes the same attempts in the same order, but asks a regex only
+    where ``data[p]`` is a non-word byte and ``_may_start_atom`` allows p + 1, and there
+    asks ``_ATOM_AFTER_ASCII`` (``_ATOM`` without the ``\\W``) at p + 1. A pattern matched
+    from an offset still sees the text before it, so the look-behinds and ``\\b`` of the
+    body judge the same characters, and the groups (all that ``_lex`` reads, with
+    ``end()``) get the same spans; the non-word byte is one character, so nothing else
+    differs. The text must go on after p for a match (the body is never empty).
+
+    Where a digit or ``$`` stands, only the last alternative of the body,
+    ``_DIGITS_ATOM``, can match (the others start with ``\\b`` and a letter), and the
+    lookahead holds, so that alternative is asked alone: the same match, with the same
+    groups set (the other alternatives' groups are unset in both).
+    """
+    word = byte_scan.WORD
+    matches: list[re.Match[str]] = []
+    n: i64 = len(data)
+    p: i64 = 0
+    if n and _may_start_atom(data, 0):
+        byte = data[0]
+        figure = 0x30 <= byte <= 0x39 or byte == _DOLLAR
+        first = (_DIGITS_ASCII if figure else _ATOM_AT_START_ASCII).match(text)
+        if first is not None:
+            matches.append(first)
+            p = first.end()
+    while p + 1 < n:
+        if word[data[p]] or not _may_start_atom(data, p + 1):
+            p += 1
+            continue
+        byte = data[p + 1]
+        figure = 0x30 <= byte <= 0x39 or byte == _DOLLAR
+        m = (_DIGITS_ASCII if figure else _ATOM_AFTER_ASCII).match(text, p + 1)
+        if m is None:
+            p += 1
+            continue
+        matches.append(m)
+        p = m.end()
+    return matches
+
+
+def _atom_matches_regex(text: str) -> list[re.Match[str]]:
+    """The lexer's matches in ``text``, in order: the body at 0, then ``_ATOM`` after it."""
     ascii = text.isascii()
     first = (_ATOM_AT_START_ASCII if ascii else _ATOM_AT_START).match(text)
     matches = [first] if first else []
-    atom = _ATOM_ASCII if ascii else _ATOM
-    for m in (*matches, *atom.finditer(text, first.end() if first else 0)):
+    matches.extend((_ATOM_ASCII if ascii else _ATOM).finditer(text, first.end() if first else 0))
+    return matches
+
+
+def _lex(text: str) -> list[_Atom]:
+    """Find every candidate atom, in order, and read its value."""
+    atoms: list[_Atom] = []
+    if byte_scan.use_bytes(text):
+        matches = _atom_matches_bytes(text, text.encode("ascii"))
+    else:
+        matches = _atom_matches_regex(text)
+    for m in matches:
         group = m.lastgroup or ""
         start, end = m.span(group)
         phrase = m.group(group)
