@@ -280,12 +280,9 @@ def _relative_description(words: list[str]) -> bool:
     return not any(_bare(w) in _CLAUSE_WORDS - {"as"} for w in words[:rel])
 
 
-def parse_speaker(phrase: str, places: Collection[str] = ()) -> Speaker | None:
-    """Parse the words naming who spoke; None when they name no plausible speaker.
-
-    ``places`` holds the words of the sentence that the gazetteer read as countries or
-    demonyms, so that "Kazakh President X" splits into a role and a name.
-    """
+def _clean(phrase: str) -> str:
+    """The phrase without punctuation around it, trailing circumstances ("in a
+    statement"), an introductory phrase, a leading conjunction, or an age."""
     phrase = phrase.strip().strip(",.;:\"' ")
     # Each pattern runs only where it may match (see _TRAILER_STARTS and below it).
     if _may_trail(phrase):
@@ -297,6 +294,24 @@ def parse_speaker(phrase: str, places: Collection[str] = ()) -> Speaker | None:
         phrase = _LEADING_CONJUNCTION.sub("", phrase)
     if "," in phrase:  # _AGE starts with a comma
         phrase = _AGE.sub("", phrase)  # "Ahmed, 34, who ..." -> "Ahmed, who ..."
+    return phrase
+
+
+def _of_match(phrase: str, words: list[str]) -> re.Match[str] | None:
+    """_OF.match(phrase), where ``words`` is ``phrase.split()`` (see _OF_WORDS)."""
+    for word in words:
+        if word in _OF_WORDS:
+            return _OF.match(phrase)
+    return None
+
+
+def parse_speaker(phrase: str, places: Collection[str] = ()) -> Speaker | None:
+    """Parse the words naming who spoke; None when they name no plausible speaker.
+
+    ``places`` holds the words of the sentence that the gazetteer read as countries or
+    demonyms, so that "Kazakh President X" splits into a role and a name.
+    """
+    phrase = _clean(phrase)
     if not phrase or len(phrase) > 160:
         return None
     words = phrase.split()
@@ -308,11 +323,7 @@ def parse_speaker(phrase: str, places: Collection[str] = ()) -> Speaker | None:
         return _appositive(phrase, places)
     if _has_digit(phrase):
         return None  # a figure in the subject: a clause, not a speaker
-    of = None
-    for word in words:
-        if word in _OF_WORDS:
-            of = _OF.match(phrase)
-            break
+    of = _of_match(phrase, words)
     if of:
         left = of.group(1).split()
         # "Secretary of State Antony Blinken": a title before "of" makes a role, not a name.
