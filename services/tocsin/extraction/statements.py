@@ -117,7 +117,6 @@ _SUBJECT: Final = re.compile(
 )
 # The second character of a dateline ("[A-Z'.-]" in _DATELINE).
 _DATELINE_SECOND: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ'.-")
-_QUOTE_MARK: Final = re.compile('"')
 _PRONOUN_PERSONS: Final = frozenset(["he", "she"])
 _MAX_SUBJECTS: Final = 4  # a pronoun refers back a few sentences at most
 
@@ -139,7 +138,7 @@ def _quotes(text: str, start: int, end: int) -> list[_Quote]:
     if mark < 0:
         return []  # most paragraphs quote nobody
     marks: list[int] = []
-    while mark >= 0:  # the offsets _QUOTE_MARK.finditer(text, start, end) would give
+    while mark >= 0:  # the offsets re.finditer('"', text[start:end]) would give, + start
         marks.append(mark)
         mark = text.find('"', mark + 1, end)
     quotes = []
