@@ -92,6 +92,32 @@ _INTRO: Final = re.compile(
 )
 _AGE: Final = re.compile(r",\s*(?:aged\s+)?\d{1,3}(?=\s*(?:,|$))")
 _LEADING_CONJUNCTION: Final = re.compile(r"^(?:and|but|so|yet)\s+", re.IGNORECASE)
+_OF: Final = re.compile(r"^(.+?)\s+(?:of|from|at|with|for)\s+(?:the\s+)?(.+)$")
+
+# Cheap tests that rule out a match of the patterns above before they run; each states a
+# condition without which its pattern cannot match (tests/extraction/
+# test_statements_fast_paths.py checks them against the patterns).
+#
+# Every alternative of _TRAILERS starts with a run of whitespace (after an optional
+# comma) followed by one of these words, literally: the character after that run
+# starts a word of ``str.split()`` (which splits at exactly the characters ``\s``
+# matches), and that word starts with the literal.
+_TRAILER_STARTS: Final = (
+    "in", "at", "during", "on", "late", "early", "earlier", "later", "recently", "by",
+    "adding", "speaking", "according", "referring", "citing",
+)  # fmt: skip
+_TRAILER_INITIALS: Final = frozenset(word[0] for word in _TRAILER_STARTS)
+# _INTRO is anchored at the start of the phrase and begins with one of these words.
+_INTRO_STARTS: Final = (
+    "In", "On", "At", "During", "However", "But", "And", "Meanwhile", "Later", "Earlier",
+    "Separately", "Speaking", "Addressing", "Asked", "After", "Writing", "Responding",
+    "Still", "Instead",
+)  # fmt: skip
+# _LEADING_CONJUNCTION is anchored too; ignoring case, the first letters of "and",
+# "but", "so" and "yet" match these characters and no others (the long s "ſ" matches "s").
+_CONJUNCTION_INITIALS: Final = frozenset(["a", "A", "b", "B", "s", "S", "\u017f", "y", "Y"])
+# _OF's words stand between runs of whitespace: each is a whole word of ``str.split()``.
+_OF_WORDS: Final = frozenset(["of", "from", "at", "with", "for"])
 
 
 # A record of the core (see records.Record: why not a named tuple).
@@ -120,7 +146,28 @@ def _in(word: str, table: frozenset[str]) -> bool:
 
 
 def _is_name_word(word: str) -> bool:
-    return bool(_NAME_WORD.match(word) or _PREFIXED_WORD.match(word)) or word in _PARTICLES
+    # _NAME_WORD needs an ASCII capital first, and matches at once when every character
+    # is alphanumeric (each is then a \w); _PREFIXED_WORD needs a hyphen.
+    if "A" <= word[:1] <= "Z" and (word.isalnum() or _NAME_WORD.match(word) is not None):
+        return True
+    return ("-" in word and _PREFIXED_WORD.match(word) is not None) or word in _PARTICLES
+
+
+def _has_digit(s: str) -> bool:
+    # A plain loop: compiled, any() over a generator would build one per call.
+    for ch in s:  # noqa: SIM110
+        if ch.isdigit():
+            return True
+    return False
+
+
+def _may_trail(phrase: str) -> bool:
+    """Whether _TRAILERS may match ``phrase`` (see _TRAILER_STARTS)."""
+    for word in phrase.split():
+        # The set look-up first: most words of a speaker phrase are capitalised.
+        if word[0] in _TRAILER_INITIALS and word.startswith(_TRAILER_STARTS):
+            return True
+    return False
 
 
 def _is_name(words: list[str]) -> bool:
@@ -233,16 +280,38 @@ def _relative_description(words: list[str]) -> bool:
     return not any(_bare(w) in _CLAUSE_WORDS - {"as"} for w in words[:rel])
 
 
+def _clean(phrase: str) -> str:
+    """The phrase without punctuation around it, trailing circumstances ("in a
+    statement"), an introductory phrase, a leading conjunction, or an age."""
+    phrase = phrase.strip().strip(",.;:\"' ")
+    # Each pattern runs only where it may match (see _TRAILER_STARTS and below it).
+    if _may_trail(phrase):
+        phrase = _TRAILERS.sub("", phrase)
+    phrase = phrase.strip(" ,")
+    if phrase.startswith(_INTRO_STARTS):
+        phrase = _INTRO.sub("", phrase)
+    if phrase[:1] in _CONJUNCTION_INITIALS:
+        phrase = _LEADING_CONJUNCTION.sub("", phrase)
+    if "," in phrase:  # _AGE starts with a comma
+        phrase = _AGE.sub("", phrase)  # "Ahmed, 34, who ..." -> "Ahmed, who ..."
+    return phrase
+
+
+def _of_match(phrase: str, words: list[str]) -> re.Match[str] | None:
+    """_OF.match(phrase), where ``words`` is ``phrase.split()`` (see _OF_WORDS)."""
+    for word in words:
+        if word in _OF_WORDS:
+            return _OF.match(phrase)
+    return None
+
+
 def parse_speaker(phrase: str, places: Collection[str] = ()) -> Speaker | None:
     """Parse the words naming who spoke; None when they name no plausible speaker.
 
     ``places`` holds the words of the sentence that the gazetteer read as countries or
     demonyms, so that "Kazakh President X" splits into a role and a name.
     """
-    phrase = _TRAILERS.sub("", phrase.strip().strip(",.;:\"' ")).strip(" ,")
-    phrase = _INTRO.sub("", phrase)
-    phrase = _LEADING_CONJUNCTION.sub("", phrase)
-    phrase = _AGE.sub("", phrase)  # "Ahmed, 34, who ..." -> "Ahmed, who ..."
+    phrase = _clean(phrase)
     if not phrase or len(phrase) > 160:
         return None
     words = phrase.split()
@@ -252,9 +321,9 @@ def parse_speaker(phrase: str, places: Collection[str] = ()) -> Speaker | None:
         return Speaker(words[0].lower(), None, True)
     if "," in phrase:
         return _appositive(phrase, places)
-    if any(ch.isdigit() for ch in phrase):
+    if _has_digit(phrase):
         return None  # a figure in the subject: a clause, not a speaker
-    of = re.match(r"^(.+?)\s+(?:of|from|at|with|for)\s+(?:the\s+)?(.+)$", phrase)
+    of = _of_match(phrase, words)
     if of:
         left = of.group(1).split()
         # "Secretary of State Antony Blinken": a title before "of" makes a role, not a name.
@@ -279,7 +348,7 @@ def _appositive(phrase: str, places: Collection[str]) -> Speaker | None:
     right = right.rstrip(",").strip()
     left_words = left.split()
     right_words = right.split(",")[0].split()  # the name of "ROLE, NAME, ..." ends at a comma
-    if any(ch.isdigit() for ch in left):
+    if _has_digit(left):
         return None
     left_named = _named(left_words, places) if left_words else None
     if right_words and _is_name(right_words) and left_named is None:

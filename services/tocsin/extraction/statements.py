@@ -25,8 +25,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import deque
-from itertools import groupby
-from operator import attrgetter
 from typing import Final
 
 from tocsin.extraction.document import Document, SentenceView
@@ -46,14 +44,18 @@ _SPK: Final = r"[^;!?\"]"
 _TAIL_INVERTED: Final = re.compile(rf"^[\s,.]*(?:{_VERBS})\s+(?P<spk>{_SPK}{{1,160}})")
 _TAIL_NORMAL: Final = re.compile(rf"^[\s,.]*(?P<spk>{_SPK}{{1,160}}?)\s+(?:{_VERBS})\b")
 # The attribution before a quote: 'Tokayev said: "', 'X told reporters in Dakar "',
-# 'X said in a statement: "'. Searched in a bounded window after the last quote mark.
-_HEAD: Final = re.compile(
-    rf"(?:^|\s)(?P<verb>{_VERBS})\b(?P<post>{_SPK}{{0,60}}?)\s*(?P<punct>[:,]?)\s*$"
-)
+# 'X said in a statement: "'. Searched in a bounded window after the last quote mark,
+# as '(?:^|\s)' + _HEAD_VERB: see _head_match.
+_HEAD_VERB: Final = rf"(?P<verb>{_VERBS})\b(?P<post>{_SPK}{{0,60}}?)\s*(?P<punct>[:,]?)\s*$"
+_HEAD_AT_START: Final = re.compile(_HEAD_VERB)
+_HEAD_AFTER_BLANK: Final = re.compile(rf"\s{_HEAD_VERB}")
 _HEAD_QUOTED_AS: Final = re.compile(
     rf"\bquoted\s+(?P<spk>{_SPK}{{1,120}}?)\s+as\s+saying(?:\s+that)?\s*[:,]?\s*$"
 )
 _HEAD_WINDOW: Final = 240
+# How far before the end of its window's text an attribution may start (see
+# _head_match): the 60 characters of "post", the longest verb, and the blank before it.
+_HEAD_REACH: Final = 60 + max(len(verb) for verb in SPEECH_VERBS) + 1
 _ATTRIBUTION_CHARS: Final = 400  # longer than any attribution the patterns accept
 # What may stand between a speech verb and an opening quote mark besides a listener.
 _ADVERBIAL: Final = re.compile(
@@ -65,10 +67,21 @@ _DATELINE: Final = re.compile(
     r"(?: \([A-Za-z .]{1,30}\))? ?-+ "
 )
 # Indirect speech at the start of a sentence, after an optional introductory phrase.
+# The speaker phrase is "A" or "A,B," (an appositive: "X, a local official, said"),
+# with A = [^,;!?"]{1,160}? and B = [^,;!?"]{1,80}. Written as 'A(?:,B,)?' it would
+# make the engine enter the optional group at each of up to 160 lengths of A, which
+# costs a third of the match. The alternation below tries the same candidates in the
+# same order, so it finds the same match: A holds no comma, so 'A(?:,B,)?' can only take
+# the group where A ends right before the first comma (and B, which holds no comma
+# either, then ends right before the next one); there the group is tried first and the
+# bare A after it, but the bare A fails there, as "\s+" cannot match the comma. So the
+# candidates are the bare A at each length up to that comma, then A,B, ending at the
+# next comma: the lazy first branch, then the greedy second one, which can only end
+# with its A at that same comma.
 _INDIRECT: Final = re.compile(
     rf"(?:(?:In|On|At|During|However|But|Meanwhile|Later|Earlier|Separately|Speaking|"
     rf"Addressing|Asked|After|Writing|Responding)"
-    rf"\b[^,]{{0,60}},\s*)?(?P<spk>[^,;!?\"]{{1,160}}?(?:,[^,;!?\"]{{1,80}},)?)\s+"
+    rf"\b[^,]{{0,60}},\s*)?(?P<spk>[^,;!?\"]{{1,160}}?|[^,;!?\"]{{1,160}},[^,;!?\"]{{1,80}},)\s+"
     rf"(?P<verb>{_VERBS})\b\s+(?P<rest>\S.*)$"
 )
 # '... quoted police chief X as saying (that) ...', anywhere in the sentence.
@@ -102,7 +115,8 @@ _SUBJECT: Final = re.compile(
     r"(?P<spk>[A-Z][\w'’.-]*(?:\s+[\w'’.-]+){0,7}?)\s+(?P<verb>[a-z][a-z]+(?:ed|s)|met|went|"
     r"gave|spoke|made|took|came|left|sent|led|held|flew|wrote|told|said)\b"
 )
-_QUOTE_MARK: Final = re.compile('"')
+# The second character of a dateline ("[A-Z'.-]" in _DATELINE).
+_DATELINE_SECOND: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ'.-")
 _PRONOUN_PERSONS: Final = frozenset(["he", "she"])
 _MAX_SUBJECTS: Final = 4  # a pronoun refers back a few sentences at most
 
@@ -120,9 +134,13 @@ class _Quote:
 
 def _quotes(text: str, start: int, end: int) -> list[_Quote]:
     """Quote spans of one paragraph, pairing marks in order; an unpaired last mark runs on."""
-    if text.find('"', start, end) < 0:
+    mark = text.find('"', start, end)
+    if mark < 0:
         return []  # most paragraphs quote nobody
-    marks = [m.start() for m in _QUOTE_MARK.finditer(text, start, end)]
+    marks: list[int] = []
+    while mark >= 0:  # the offsets re.finditer('"', text[start:end]) would give, + start
+        marks.append(mark)
+        mark = text.find('"', mark + 1, end)
     quotes = []
     for i in range(0, len(marks) - 1, 2):
         a, b = marks[i] + 1, marks[i + 1]
@@ -137,6 +155,9 @@ def _quotes(text: str, start: int, end: int) -> list[_Quote]:
 
 def _opening(text: str) -> int:
     """Where a sentence's own words start: after a wire dateline, if it has one."""
+    # A dateline opens with two characters of "[A-Z][A-Z'.-]": most sentences do not.
+    if not ("A" <= text[:1] <= "Z" and text[1:2] in _DATELINE_SECOND):
+        return 0
     dateline = _DATELINE.match(text, 0, 80)
     return dateline.end() if dateline else 0
 
@@ -152,9 +173,11 @@ def _too_short(s: str) -> bool:
 
 def _place_words(view: SentenceView) -> frozenset[str]:
     """Words of the sentence the gazetteer read as a country or demonym ("Russian")."""
-    return frozenset(
-        w for p in view.places if p.kind in {"country", "demonym"} for w in p.name.split()
-    )
+    words: list[str] = []
+    for p in view.places:
+        if p.kind in {"country", "demonym"}:
+            words.extend(p.name.split())
+    return frozenset(words)
 
 
 class _Resolver:
@@ -213,22 +236,34 @@ def find_statements(doc: Document) -> list[Draft]:
     # with one, and only those are worth the patterns of _indirect.
     speech = doc.triggers("speech")
     carried: Speaker | None = None  # speaker of a quote that ended the previous paragraph
+    every = doc.sentences
     base = 0  # index of the paragraph's first sentence in the article
-    for _, group in groupby(doc.sentences, key=attrgetter("paragraph")):
-        sentences = list(group)
+    while base < len(every):
+        # The paragraph: the run of sentences from ``base`` with its paragraph number.
+        stop = base + 1
+        while stop < len(every) and every[stop].paragraph == every[base].paragraph:
+            stop += 1
+        sentences = every[base:stop]
         # Each quote is read when its opening sentence is reached, so pronouns in it
         # resolve against what came before; a bisect keeps this linear in the paragraph.
-        opening: dict[int, list[tuple[_Quote, int]]] = {}
+        # Quotes come in order, so their first sentences never decrease: a cursor
+        # (``q``) hands each sentence the quotes that open in it, in order.
         quotes = _quotes(text, sentences[0].start, sentences[-1].end)
-        starts = [s.start for s in sentences] if quotes else []
-        for quote in quotes:
-            first = max(0, bisect_right(starts, quote.start - 1) - 1)
-            last = max(first, bisect_left(starts, quote.close) - 1)
-            opening.setdefault(first, []).append((quote, last))
+        firsts: list[int] = []
+        lasts: list[int] = []
+        if quotes:
+            starts = [s.start for s in sentences]
+            for quote in quotes:
+                first = max(0, bisect_right(starts, quote.start - 1) - 1)
+                firsts.append(first)
+                lasts.append(max(first, bisect_left(starts, quote.close) - 1))
+        q = 0
         claimed = -1  # last index in the paragraph covered by an attributed quote
         last_speaker = carried
         for k in range(len(sentences)):
-            for quote, last in opening.get(k, ()):
+            while q < len(quotes) and firsts[q] == k:
+                quote, last = quotes[q], lasts[q]
+                q += 1
                 speaker = _quote_speaker(doc, base + k, base + last, quote, resolver, last_speaker)
                 if speaker is None:
                     continue
@@ -245,7 +280,7 @@ def find_statements(doc: Document) -> list[Draft]:
                 else:
                     resolver.observe(base + k)
         carried = last_speaker if claimed == len(sentences) - 1 else None
-        base += len(sentences)
+        base = stop
     drafts.sort(key=lambda d: d.key)
     return drafts
 
@@ -273,19 +308,17 @@ def _quote_speaker(
         max(doc.sentences[first].start, quote.start - 1 - _ATTRIBUTION_CHARS) : quote.start - 1
     ]
 
-    def places() -> frozenset[str]:
-        # Only a speaker phrase to parse needs the sentences' places (and views).
-        return _place_words(doc.view(last)) | _place_words(doc.view(first))
-
     if tail.strip(" ,."):
         m = _TAIL_INVERTED.match(tail) or _TAIL_NORMAL.match(tail)
-        parsed = parse_speaker(m.group("spk"), places()) if m is not None else None
+        parsed = None
+        if m is not None:
+            parsed = parse_speaker(m.group("spk"), _quote_places(doc, first, last))
         if parsed is not None:
             return resolver.resolve(parsed)
     if head.strip():
         phrase = _head_speaker(head)
         if phrase is not None:
-            return resolver.resolve(parse_speaker(phrase, places()))
+            return resolver.resolve(parse_speaker(phrase, _quote_places(doc, first, last)))
         return None
     if not tail.strip(' ,."'):
         return previous  # a quote continuing the previous speaker's words
@@ -294,16 +327,24 @@ def _quote_speaker(
     return None
 
 
+def _quote_places(doc: Document, first: int, last: int) -> frozenset[str]:
+    # Only a speaker phrase to parse needs the sentences' places (and views).
+    return _place_words(doc.view(last)) | _place_words(doc.view(first))
+
+
 def _head_speaker(head: str) -> str | None:
     """The speaker phrase of an attribution that introduces a quote, or None."""
-    cut = max(head.rfind('"'), head.rfind(";"), head.rfind("!"), head.rfind("?")) + 1
-    window = head[max(cut, len(head) - _HEAD_WINDOW) :]
+    # A mark before the last _HEAD_WINDOW characters would not move the window's start.
+    low = max(0, len(head) - _HEAD_WINDOW)
+    cut = max(head.rfind('"', low), head.rfind(";", low), head.rfind("!", low))
+    cut = max(cut, head.rfind("?", low)) + 1
+    window = head[max(cut, low) :]
     window = window[_opening(window) :]
     # The regex has no literal prefix to skip ahead with; most windows lack the word.
     quoted = _HEAD_QUOTED_AS.search(window) if "quoted" in window else None
     if quoted is not None:
         return quoted.group("spk")
-    m = _HEAD.search(window)
+    m = _head_match(window)
     if m is None:
         return None
     post = m.group("post")
@@ -320,6 +361,32 @@ def _head_speaker(head: str) -> str | None:
         # quoted word in it, not an introduced quote.
         return None
     return window[: m.start("verb")]
+
+
+def _head_match(window: str) -> re.Match[str] | None:
+    r"""The leftmost match of '(?:^|\s)' + _HEAD_VERB in ``window``, found faster.
+
+    That pattern is anchored at the end: what follows its verb is "post" (at most 60
+    characters), then only blanks and at most one ":" or ",". Stripping those off the
+    end of the window leaves ``len(stripped)`` characters, all of which come before the
+    end of "post" (a character left over is neither a blank nor the one mark allowed).
+    So the verb ends no earlier than len(stripped) - 60, and a match starts (with the
+    blank before the verb, or at 0 by "^") no earlier than ``low`` below: the search can
+    start there. Then "(?:^|\s)" is split in two: the engine would try "^" then "\s"
+    at 0, then "\s" at each later position ("^" matches only at 0), which is the order
+    of the two calls below; and the search for a pattern opening with "\s" skips the
+    positions without a blank before trying the verbs. The groups are the same; the
+    match found by _HEAD_AT_START starts at 0 as the one by "^" did.
+    """
+    stripped = window.rstrip()
+    if stripped.endswith((":", ",")):
+        stripped = stripped[:-1].rstrip()
+    low = max(0, len(stripped) - _HEAD_REACH)
+    if low == 0:
+        m = _HEAD_AT_START.match(window)
+        if m is not None:
+            return m
+    return _HEAD_AFTER_BLANK.search(window, low)
 
 
 def _indirect(doc: Document, index: int, resolver: _Resolver, hits: list[Hit]) -> Draft | None:
