@@ -403,6 +403,14 @@ def test_dashboard_queries_answer_with_the_aggregator_figures(
                 "Prometheus to record the first figures",
                 lambda: [float(s["value"][1]) for s in query(prom, recorded)] == [before],
             )
+            # The statements topic is consumed on its own: its first count must be scraped
+            # before the later articles too, or the hour's increase misses it (a series
+            # first seen at its final value increases by 0).
+            statements = f'sum(tocsin_aggregator_statements_total{{country="{COUNTRY}"}})'
+            _wait_for(
+                "Prometheus to scrape the first statement count",
+                lambda: [float(s["value"][1]) > 0 for s in query(prom, statements)] == [True],
+            )
             for article in LATER:
                 post_article(ingest, article)
             _wait_for(
