@@ -17,6 +17,7 @@ test): other text keeps the regex.
 from __future__ import annotations
 
 import importlib.machinery
+from collections.abc import Iterable
 from typing import Final
 
 COMPILED: Final = __file__.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES))
@@ -36,3 +37,28 @@ separators \\x1c-\\x1f as blanks too)."""
 def use_bytes(text: str) -> bool:
     """Whether ``text`` should go to a byte scanner: compiled core and ASCII text."""
     return COMPILED and text.isascii()
+
+
+def trie_automaton(words: Iterable[str]) -> tuple[list[int], bytes]:
+    """The trie of ``words`` (ASCII) as a transition table and a table of final states.
+
+    The table has a row of 128 cells per state, one per ASCII byte: the cell at
+    ``state * 128 + byte`` holds the state reached by reading ``byte`` in ``state``, or 0
+    when no word goes on with that byte. The root is state 0, the row a walk starts
+    from; nothing leads back to it, so 0 in a cell can mean "dead". ``final[state]`` is 1
+    when the path to ``state`` spells a word. Rows cover ASCII only: a byte above 127
+    would read into the next row, so a walk must only ever be given ASCII text.
+    """
+    table = [0] * 128
+    final = bytearray(1)
+    for word in words:
+        state = 0
+        for byte in word.encode("ascii"):
+            cell = state * 128 + byte
+            if table[cell] == 0:
+                table[cell] = len(final)
+                table.extend([0] * 128)
+                final.append(0)
+            state = table[cell]
+        final[state] = 1
+    return table, bytes(final)

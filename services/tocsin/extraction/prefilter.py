@@ -202,34 +202,8 @@ _ALL_TRIGGERS: Final = word_pattern(_EXPANSIONS)
 # microseconds per KB). A match's word is the match without its first character.
 _PADDED_TRIGGERS: Final = re.compile(r"\W" + _ALL_TRIGGERS.pattern.removeprefix(r"\b"))
 _PADDED_TRIGGERS_ASCII: Final = ascii_twin(_PADDED_TRIGGERS)
-
-
-def _automaton(entries: Iterable[str]) -> tuple[list[int], bytes]:
-    """The trie of ``entries`` (ASCII) as a transition table and a table of final states.
-
-    The table has a row of 128 cells per state, one per ASCII byte: the cell at
-    ``state * 128 + byte`` holds the state reached by reading ``byte`` in ``state``, or 0
-    when no entry goes on with that byte. The root is state 0, the row the walk starts
-    from; nothing leads back to it, so 0 in a cell can mean "dead". ``final[state]`` is 1
-    when the path to ``state`` spells an entry. Rows cover ASCII only: a byte above 127
-    would read into the next row, so the scan must only ever be given ASCII text.
-    """
-    table = [0] * 128
-    final = bytearray(1)
-    for entry in entries:
-        state = 0
-        for byte in entry.encode("ascii"):
-            cell = state * 128 + byte
-            if table[cell] == 0:
-                table[cell] = len(final)
-                table.extend([0] * 128)
-                final.append(0)
-            state = table[cell]
-        final[state] = 1
-    return table, bytes(final)
-
-
-_AUTOMATON: Final = _automaton(sorted(_EXPANSIONS))
+# The same entries as a byte automaton, for trigger_spans.
+_AUTOMATON: Final = byte_scan.trie_automaton(sorted(_EXPANSIONS))
 _NEXT: Final = _AUTOMATON[0]
 _FINAL: Final = _AUTOMATON[1]
 

@@ -442,33 +442,9 @@ def _is_year(raw: str) -> bool:
     return len(raw) == 4 and raw.isdigit() and 1800 <= int(raw) <= 2100
 
 
-def _first_word_automaton(words: Iterable[str]) -> tuple[list[int], bytes]:
-    """The trie of ``words`` (lower-case ASCII) as a transition table and a table of finals.
-
-    A row of 128 cells per state, one per ASCII byte: ``table[state * 128 + byte]`` is the
-    state reached by reading ``byte`` in ``state``, or 0 when no word goes on with it (the
-    root, state 0, is never re-entered, so 0 can mean "dead"). ``final[state]`` is 1 when
-    the path to ``state`` spells a word. ASCII only: a byte above 127 would read into the
-    next row.
-    """
-    table = [0] * 128
-    final = bytearray(1)
-    for word in words:
-        state = 0
-        for byte in word.encode("ascii"):
-            cell = state * 128 + byte
-            if table[cell] == 0:
-                table[cell] = len(final)
-                table.extend([0] * 128)
-                final.append(0)
-            state = table[cell]
-        final[state] = 1
-    return table, bytes(final)
-
-
 # The words an atom can start with: those of the lookahead, and the multipliers, which
 # the body at the start of a text accepts too ("Hundreds", "A dozen", but "Thousand ...").
-_FIRST_AUTOMATON: Final = _first_word_automaton(sorted(_FIRST_WORD_SET | set(_MULTIPLIERS)))
+_FIRST_AUTOMATON: Final = byte_scan.trie_automaton(sorted(_FIRST_WORD_SET | set(_MULTIPLIERS)))
 _FIRST_NEXT: Final = _FIRST_AUTOMATON[0]
 _FIRST_FINAL: Final = _FIRST_AUTOMATON[1]
 # ASCII letters folded to lower case, every other byte kept as it is.
