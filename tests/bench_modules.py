@@ -1,11 +1,14 @@
-"""Import the corpus generators in bench/ (a folder of scripts, not a package)."""
+"""The corpus generators in bench/ (a folder of scripts, not a package), and the texts
+tests take from them and from the seed article."""
 
 from __future__ import annotations
 
 import importlib.util
 from types import ModuleType
 
-from tests.conftest import REPO
+import orjson
+
+from tests.conftest import REPO, SEED_ARTICLE
 
 
 def load_bench_module(name: str) -> ModuleType:
@@ -17,3 +20,21 @@ def load_bench_module(name: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def corpus_bodies(count: int, densities: tuple[float, ...] = (0.2, 0.6)) -> list[str]:
+    """Bodies of ``count`` bench articles per density (bench/corpus.py), seeds 7, 11, 12..."""
+    corpus = load_bench_module("corpus").corpus
+    seeds = [7, *range(11, 10 + len(densities))]
+    return [
+        article["body"]
+        for seed, density in zip(seeds, densities, strict=True)
+        for article in corpus(count, seed=seed, density=density)
+    ]
+
+
+def seed_bodies() -> list[str]:
+    """The seed article's body when ../shared is there (tests must not need it), else none."""
+    if not SEED_ARTICLE.is_file():
+        return []
+    return [orjson.loads(SEED_ARTICLE.read_bytes())["body"]]

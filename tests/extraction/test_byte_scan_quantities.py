@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import re
 
-import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.bench_modules import load_bench_module
-from tests.conftest import SEED_ARTICLE
+from tests.bench_modules import corpus_bodies, load_bench_module, seed_bodies
 from tocsin.extraction.quantities import (
     _atom_matches_bytes,
     _atom_matches_regex,
@@ -147,13 +145,9 @@ def test_the_start_test_refuses_only_what_cannot_start_an_atom() -> None:
 
 
 def bench_bodies() -> list[str]:
-    corpus = load_bench_module("corpus").corpus
-    bodies = [a["body"] for a in corpus(150, density=0.2) + corpus(150, seed=11, density=0.6)]
-    if SEED_ARTICLE.is_file():
-        body = orjson.loads(SEED_ARTICLE.read_bytes())["body"]
-        # The seed article is not all ASCII: its other characters become "?".
-        bodies.append(body.encode("ascii", "replace").decode("ascii"))
-    return bodies
+    # The seed article is not all ASCII: its other characters become "?".
+    seed = [body.encode("ascii", "replace").decode("ascii") for body in seed_bodies()]
+    return corpus_bodies(150) + seed
 
 
 def test_same_atoms_on_the_bench_corpora_and_the_seed_article() -> None:

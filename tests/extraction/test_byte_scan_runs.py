@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import re
 
-import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.bench_modules import load_bench_module
-from tests.conftest import SEED_ARTICLE
+from tests.bench_modules import corpus_bodies, load_bench_module, seed_bodies
 from tocsin.extraction import geo_scan
 from tocsin.extraction.geo import default_gazetteer
 from tocsin.extraction.geo_scan import _RUN_ASCII, run_spans
@@ -147,13 +145,9 @@ def test_edge_cases(text: str, runs: list[str]) -> None:
 
 
 def bench_bodies() -> list[str]:
-    corpus = load_bench_module("corpus").corpus
-    bodies = [a["body"] for a in corpus(150, density=0.2) + corpus(150, seed=11, density=0.6)]
-    if SEED_ARTICLE.is_file():
-        body = orjson.loads(SEED_ARTICLE.read_bytes())["body"]
-        # The seed article is not all ASCII: its other characters become "?".
-        bodies.append(body.encode("ascii", "replace").decode("ascii"))
-    return bodies
+    # The seed article is not all ASCII: its other characters become "?".
+    seed = [body.encode("ascii", "replace").decode("ascii") for body in seed_bodies()]
+    return corpus_bodies(150) + seed
 
 
 def test_same_runs_on_the_bench_corpora_and_the_seed_article() -> None:

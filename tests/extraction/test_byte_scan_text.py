@@ -14,13 +14,11 @@ import random
 import re
 import string
 
-import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.bench_modules import load_bench_module
-from tests.conftest import SEED_ARTICLE
+from tests.bench_modules import corpus_bodies, seed_bodies
 from tocsin.extraction import document, sentences
 from tocsin.extraction.normalise import normalise
 from tocsin.extraction.sentences import Sentence, split_sentences
@@ -29,11 +27,7 @@ ASCII = "".join(chr(c) for c in range(128))
 
 
 def _bench_bodies() -> list[str]:
-    corpus = load_bench_module("corpus").corpus
-    bodies = [a["body"] for a in corpus(40, density=0.2) + corpus(40, seed=11, density=0.6)]
-    if SEED_ARTICLE.is_file():
-        bodies.append(orjson.loads(SEED_ARTICLE.read_bytes())["body"])
-    return [normalise(body) for body in bodies]
+    return [normalise(body) for body in corpus_bodies(40) + seed_bodies()]
 
 
 BODIES = _bench_bodies()

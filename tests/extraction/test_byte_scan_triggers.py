@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import re
 
-import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.bench_modules import load_bench_module
-from tests.conftest import SEED_ARTICLE
+from tests.bench_modules import corpus_bodies, load_bench_module, seed_bodies
 from tocsin.extraction import prefilter
 from tocsin.extraction.normalise import normalise
 
@@ -133,11 +131,7 @@ def _ascii_lower(bodies: list[str]) -> list[str]:
 
 
 def test_like_the_regex_on_the_bench_corpora() -> None:
-    corpus = load_bench_module("corpus").corpus
-    bodies = [a["body"] for density in (0.2, 1.0) for a in corpus(150, density=density)]
-    if SEED_ARTICLE.is_file():
-        bodies.append(orjson.loads(SEED_ARTICLE.read_bytes())["body"])
-    texts = _ascii_lower(bodies)
+    texts = _ascii_lower(corpus_bodies(150, densities=(0.2, 1.0)) + seed_bodies())
     assert len(texts) >= 300
     for text in texts:
         assert byte_spans(text) == regex_spans(text)

@@ -17,13 +17,11 @@ from bisect import bisect_left, bisect_right
 from itertools import groupby
 from operator import attrgetter
 
-import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.bench_modules import load_bench_module
-from tests.conftest import SEED_ARTICLE
+from tests.bench_modules import corpus_bodies, load_bench_module, seed_bodies
 from tocsin.extraction import speakers, statements
 from tocsin.extraction.document import Document, SentenceView
 from tocsin.extraction.drafts import Draft
@@ -427,10 +425,7 @@ def test_is_name_word_edge_cases(word: str) -> None:
 
 
 def _bodies() -> list[str]:
-    corpus = load_bench_module("corpus").corpus
-    bodies = [a["body"] for a in corpus(30, density=0.2) + corpus(30, seed=11, density=0.6)]
-    if SEED_ARTICLE.is_file():
-        bodies.append(orjson.loads(SEED_ARTICLE.read_bytes())["body"])
+    bodies = corpus_bodies(30) + seed_bodies()
     adversarial = load_bench_module("adversarial_texts")
     for name in ("nested_quotes", "unbalanced_quotes", "mixed_scripts", "whitespace"):
         bodies.append(getattr(adversarial, name)(4000))
