@@ -452,6 +452,11 @@ _FOLD: Final = bytes(b | 0x20 if 0x41 <= b <= 0x5A else b for b in range(256))
 _DOLLAR: Final = 0x24
 
 
+def _opens_figure(byte: int) -> bool:
+    """Whether a figure in digits can start at this byte: a digit or "$" (ASCII text)."""
+    return 0x30 <= byte <= 0x39 or byte == _DOLLAR
+
+
 def _may_start_atom(data: bytes, q: i64) -> bool:
     """Whether an atom might start at ``data[q]`` (ASCII text, q < len(data)).
 
@@ -471,7 +476,7 @@ def _may_start_atom(data: bytes, q: i64) -> bool:
     """
     n: i64 = len(data)
     byte = data[q]
-    if 0x30 <= byte <= 0x39 or byte == _DOLLAR:
+    if _opens_figure(byte):
         return True
     word = byte_scan.WORD
     if not word[byte]:
@@ -519,7 +524,7 @@ def _atom_matches_bytes(text: str, data: bytes) -> list[re.Match[str]]:
     p: i64 = 0
     if n and _may_start_atom(data, 0):
         byte = data[0]
-        figure = 0x30 <= byte <= 0x39 or byte == _DOLLAR
+        figure = _opens_figure(byte)
         first = (_DIGITS_ASCII if figure else _ATOM_AT_START_ASCII).match(text)
         if first is not None:
             matches.append(first)
@@ -529,7 +534,7 @@ def _atom_matches_bytes(text: str, data: bytes) -> list[re.Match[str]]:
             p += 1
             continue
         byte = data[p + 1]
-        figure = 0x30 <= byte <= 0x39 or byte == _DOLLAR
+        figure = _opens_figure(byte)
         m = (_DIGITS_ASCII if figure else _ATOM_AFTER_ASCII).match(text, p + 1)
         if m is None:
             p += 1

@@ -86,10 +86,14 @@ _TRAILERS: Final = re.compile(
     r"|,?\s+(?:adding|speaking|according|referring|citing)\b).*$",
 )
 # Introductory phrases that open a sentence before its subject ("In a statement, ...").
-_INTRO: Final = re.compile(
-    r"^(?:In|On|At|During|However|But|And|Meanwhile|Later|Earlier|Separately|Speaking|"
-    r"Addressing|Asked|After|Writing|Responding|Still|Instead)\b[^,]{0,60},\s*"
-)
+# _INTRO is anchored at the start of the phrase and begins with one of these words, so
+# a phrase that starts with none of them is spared the pattern.
+_INTRO_STARTS: Final = (
+    "In", "On", "At", "During", "However", "But", "And", "Meanwhile", "Later", "Earlier",
+    "Separately", "Speaking", "Addressing", "Asked", "After", "Writing", "Responding",
+    "Still", "Instead",
+)  # fmt: skip
+_INTRO: Final = re.compile(rf"^(?:{'|'.join(_INTRO_STARTS)})\b[^,]{{0,60}},\s*")
 _AGE: Final = re.compile(r",\s*(?:aged\s+)?\d{1,3}(?=\s*(?:,|$))")
 _LEADING_CONJUNCTION: Final = re.compile(r"^(?:and|but|so|yet)\s+", re.IGNORECASE)
 _OF: Final = re.compile(r"^(.+?)\s+(?:of|from|at|with|for)\s+(?:the\s+)?(.+)$")
@@ -107,12 +111,6 @@ _TRAILER_STARTS: Final = (
     "adding", "speaking", "according", "referring", "citing",
 )  # fmt: skip
 _TRAILER_INITIALS: Final = frozenset(word[0] for word in _TRAILER_STARTS)
-# _INTRO is anchored at the start of the phrase and begins with one of these words.
-_INTRO_STARTS: Final = (
-    "In", "On", "At", "During", "However", "But", "And", "Meanwhile", "Later", "Earlier",
-    "Separately", "Speaking", "Addressing", "Asked", "After", "Writing", "Responding",
-    "Still", "Instead",
-)  # fmt: skip
 # _LEADING_CONJUNCTION is anchored too; ignoring case, the first letters of "and",
 # "but", "so" and "yet" match these characters and no others (the long s "ſ" matches "s").
 _CONJUNCTION_INITIALS: Final = frozenset(["a", "A", "b", "B", "s", "S", "\u017f", "y", "Y"])
